@@ -1,0 +1,25 @@
+"""The audit database: an append-only SQLite journal of every engine event.
+
+* :func:`open_audit_db` opens, configures (WAL, ``synchronous=FULL``, foreign
+  keys) and migrates the file; every reader and writer goes through it.
+* :class:`AuditWriter` is the built-in ``track_event`` plugin that writes it.
+* :mod:`engine.audit.queries` holds the read-only queries behind ``qmt-engine audit``.
+* :mod:`engine.audit.schema_doc` renders the schema section of ``docs/audit.md``.
+"""
+
+from __future__ import annotations
+
+from .database import open_audit_db
+from .errors import (
+    AuditClosedError, AuditDatabaseMissingError, AuditError, AuditEventError, AuditRunNotFoundError,
+    AuditSchemaTooNewError, AuditWriteError, NotAnAuditDatabaseError,
+)
+from .migrations import MIGRATIONS
+from .tables import EVENT_TABLES
+from .writer import AuditWriter
+
+__all__ = [
+    "EVENT_TABLES", "MIGRATIONS", "AuditClosedError", "AuditDatabaseMissingError", "AuditError",
+    "AuditEventError", "AuditRunNotFoundError", "AuditSchemaTooNewError", "AuditWriteError",
+    "AuditWriter", "NotAnAuditDatabaseError", "open_audit_db",
+]

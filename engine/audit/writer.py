@@ -1,0 +1,328 @@
+"""The audit writer: the built-in ``track_event`` plugin that journals every event to SQLite.
+
+Design (one writer thread owns the only connection):
+
+* ``track_event`` runs on the engine thread. It turns the event into a row
+  (validation errors raise there, naming the event) and puts it on a FIFO
+  queue. A batched event returns at once; the engine never waits for a batch.
+* The writer thread takes rows off the queue and writes them in one
+  transaction per batch: up to ``batch_size`` rows, or what arrived within
+  ``flush_interval`` seconds of the first, whichever comes first.
+* A durable event (``event.durable``: order intents, run start/stop) ends the
+  batch at once: everything queued before it and the event itself are
+  committed together, and ``track_event`` returns only after that commit (it
+  waits on a future). Queue order is seq order, so the file never holds an
+  event without the ones before it.
+* A failed batch is rolled back and retried row by row (each in a savepoint),
+  so one bad row does not lose its neighbours. A durable row that fails raises
+  :class:`AuditWriteError` to its caller (the engine then does not send the
+  order). A batched row that fails is logged at once and raised by the next
+  ``track_event``, ``flush`` or ``close``.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from ..events import EVENT_TYPES, Event
+from ..hookspecs import hookimpl
+from .database import open_audit_db
+from .errors import AuditClosedError, AuditWriteError
+from .tables import event_row, insert_sql
+
+_log = logger.bind(plugin="audit")
+
+# One prepared INSERT per event name (the statements never change at runtime).
+_INSERTS: dict[str, str] = {name: insert_sql(cls) for name, cls in EVENT_TYPES.items()}
+
+
+@dataclass(slots=True)
+class _Row:
+    """One event on its way to the file."""
+
+    name: str
+    run_id: str
+    seq: int
+    values: tuple[Any, ...]
+    done: Future | None  # set for durable events: resolved after the commit
+
+    def label(self) -> str:
+        return f"{self.name} run {self.run_id} seq {self.seq}"
+
+
+@dataclass(slots=True)
+class _Marker:
+    """A flush or stop request; resolved after everything queued before it was written."""
+
+    stop: bool
+    done: Future
+
+
+class AuditWriter:
+    """The audit plugin: register it with the plugin manager, ``close()`` it at the end of the run.
+
+    :param path: the audit database file (created and migrated if needed).
+    :param batch_size: most rows written in one transaction.
+    :param flush_interval: longest time (seconds) a batched event waits in memory.
+    :raises NotAnAuditDatabaseError, AuditSchemaTooNewError: from opening ``path``.
+    """
+
+    AUDIT_JOURNAL = True
+
+    def __init__(self, path: str | Path, *, batch_size: int = 500, flush_interval: float = 0.2) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"AuditWriter: batch_size must be an int >= 1, got {batch_size!r}")
+        if not isinstance(flush_interval, (int, float)) or flush_interval < 0:
+            raise ValueError(f"AuditWriter: flush_interval must be >= 0 seconds, got {flush_interval!r}")
+        self.path = Path(path)
+        self.batch_size = batch_size
+        self.flush_interval = float(flush_interval)
+        self._queue: queue.SimpleQueue[_Row | _Marker] = queue.SimpleQueue()
+        self._lock = threading.Lock()  # guards _closed/_dead/_error and queue admission
+        self._closed = False
+        self._dead = False
+        self._error: AuditWriteError | None = None
+        self._death: AuditWriteError | None = None
+        opened: Future = Future()
+        self._thread = threading.Thread(
+            target=self._run, args=(opened,), name="audit-writer", daemon=True
+        )
+        self._thread.start()
+        opened.result()  # re-raises an open/migration error here, on the caller's thread
+
+    # ------------------------------------------------------------------ hook
+
+    @hookimpl
+    def track_event(self, event: Event) -> None:
+        """Journal ``event``: committed before returning if durable, else queued for the next batch.
+
+        :raises AuditEventError: the event cannot be stored (nothing is queued).
+        :raises AuditWriteError: a durable write failed, or an earlier batch failed.
+        :raises AuditClosedError: the writer is closed.
+        """
+        row = _Row(event.name, event.run_id, event.seq, event_row(event), None)
+        if not event.durable:
+            self._put(row)
+            self._raise_pending_error()
+            return
+        # A durable event after a failed batch is refused before it is written:
+        # the engine then does not act on it, and the journal stays consistent.
+        self._raise_pending_error()
+        row.done = Future()
+        self._put(row)
+        row.done.result()
+
+    # ------------------------------------------------------------ lifecycle
+
+    def flush(self) -> None:
+        """Wait until every event queued so far is written.
+
+        :raises AuditWriteError: a queued event could not be written.
+        """
+        self._wait_for(_Marker(stop=False, done=Future()))
+        self._raise_pending_error()
+
+    def close(self) -> None:
+        """Write everything queued, stop the writer thread and close the file. Idempotent.
+
+        :raises AuditWriteError: a queued event could not be written.
+        """
+        with self._lock:
+            already = self._closed or self._dead
+            self._closed = True
+            if not already:
+                marker = _Marker(stop=True, done=Future())
+                self._queue.put(marker)
+        if not already:
+            marker.done.result()
+        self._thread.join()
+        self._raise_pending_error()
+
+    def __enter__(self) -> AuditWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -------------------------------------------------------- caller helpers
+
+    def _put(self, item: _Row | _Marker) -> None:
+        with self._lock:
+            if self._closed or self._dead:
+                cause = f" (writer thread died: {self._death})" if self._death else ""
+                raise AuditClosedError(f"audit writer for {self.path} is closed{cause}; not recorded")
+            self._queue.put(item)
+
+    def _wait_for(self, marker: _Marker) -> None:
+        self._put(marker)
+        marker.done.result()
+
+    def _raise_pending_error(self) -> None:
+        with self._lock:
+            error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    # ---------------------------------------------------------- writer thread
+
+    def _run(self, opened: Future) -> None:
+        try:
+            db = open_audit_db(self.path)
+        except BaseException as exc:
+            with self._lock:
+                self._dead = True
+            opened.set_exception(exc)
+            return
+        db.conn.isolation_level = None  # explicit BEGIN/COMMIT only: this thread owns the transactions
+        opened.set_result(None)
+        in_flight: list[_Row | _Marker] = []
+        try:
+            self._serve(db.conn, in_flight)
+        except BaseException as exc:  # a bug or a dead connection: fail loudly, never hang callers
+            _log.opt(exception=exc).error("audit writer thread for {} died", self.path)
+            self._die(AuditWriteError(f"audit writer thread for {self.path} died: {exc!r}"), in_flight)
+        finally:
+            try:
+                db.close()
+            except sqlite3.Error as exc:
+                _log.error("closing audit database {} failed: {!r}", self.path, exc)
+
+    def _serve(self, conn: sqlite3.Connection, in_flight: list[_Row | _Marker]) -> None:
+        while True:
+            in_flight[:] = self._next_batch()
+            rows = [item for item in in_flight if isinstance(item, _Row)]
+            if rows:
+                self._write(conn, rows)
+            for item in in_flight:
+                if isinstance(item, _Marker):
+                    item.done.set_result(None)
+                    if item.stop:
+                        return
+            in_flight.clear()
+
+    def _next_batch(self) -> list[_Row | _Marker]:
+        """Block for the first item, then gather until full, urgent, or the interval is over."""
+        first = self._queue.get()
+        batch = [first]
+        if _urgent(first):
+            return batch
+        deadline = time.monotonic() + self.flush_interval
+        while len(batch) < self.batch_size:
+            remaining = deadline - time.monotonic()
+            try:
+                item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                break
+            batch.append(item)
+            if _urgent(item):
+                break
+        return batch
+
+    def _write(self, conn: sqlite3.Connection, rows: list[_Row]) -> None:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for name, values in _runs_by_name(rows):
+                    conn.executemany(_INSERTS[name], values)
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+        except sqlite3.Error as exc:
+            _log.warning("audit batch of {} rows failed ({!r}); retrying row by row", len(rows), exc)
+            failures = self._write_one_by_one(conn, rows)
+        else:
+            failures = {}
+        self._settle(rows, failures)
+
+    def _write_one_by_one(self, conn: sqlite3.Connection, rows: list[_Row]) -> dict[int, BaseException]:
+        """Write each row in its own savepoint, all in one transaction; return failures by index."""
+        failures: dict[int, BaseException] = {}
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for index, row in enumerate(rows):
+                conn.execute("SAVEPOINT audit_row")
+                try:
+                    conn.execute(_INSERTS[row.name], row.values)
+                except sqlite3.Error as exc:
+                    conn.execute("ROLLBACK TO SAVEPOINT audit_row")
+                    failures[index] = exc
+                conn.execute("RELEASE SAVEPOINT audit_row")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:  # BEGIN or COMMIT failed: nothing was written
+            _rollback(conn)
+            failures = {index: exc for index in range(len(rows))}
+        return failures
+
+    def _settle(self, rows: list[_Row], failures: dict[int, BaseException]) -> None:
+        """Resolve durable futures; turn failed batched rows into the pending error."""
+        lost: list[str] = []
+        for index, row in enumerate(rows):
+            exc = failures.get(index)
+            if exc is None:
+                if row.done is not None:
+                    row.done.set_result(None)
+                continue
+            message = f"audit write to {self.path} failed for {row.label()}: {type(exc).__name__}: {exc}"
+            _log.error(message)
+            if row.done is not None:
+                row.done.set_exception(AuditWriteError(message))
+            else:
+                lost.append(message)
+        if lost:
+            self._record_error(lost)
+
+    def _record_error(self, messages: list[str]) -> None:
+        with self._lock:
+            if self._error is not None:
+                messages = [str(self._error), *messages]
+            more = f" (+{len(messages) - 1} more)" if len(messages) > 1 else ""
+            self._error = AuditWriteError(messages[0] + more)
+            self._error.messages = messages  # type: ignore[attr-defined]
+
+    def _die(self, error: AuditWriteError, in_flight: list[_Row | _Marker]) -> None:
+        """Refuse new events and fail everything unwritten (no caller may wait forever)."""
+        with self._lock:
+            self._dead = True
+            self._death = error
+            if self._error is None:
+                self._error = error
+            pending = list(in_flight)
+            while True:
+                try:
+                    pending.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+        for item in pending:
+            if item.done is not None and not item.done.done():
+                item.done.set_exception(error)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _urgent(item: _Row | _Marker) -> bool:
+    """Items that end a batch at once: durable rows, flush and stop requests."""
+    return isinstance(item, _Marker) or item.done is not None
+
+
+def _runs_by_name(rows: list[_Row]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """Split rows into consecutive same-type runs, keeping seq order within and across runs."""
+    runs: list[tuple[str, list[tuple[Any, ...]]]] = []
+    for row in rows:
+        if runs and runs[-1][0] == row.name:
+            runs[-1][1].append(row.values)
+        else:
+            runs.append((row.name, [row.values]))
+    return runs

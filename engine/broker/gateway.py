@@ -1,0 +1,110 @@
+"""Drive an ``XtQuantTrader``-compatible trader: the real SDK's or the simulator's.
+
+The gateway is given a factory ``(session_id) -> trader``; it never needs to
+know which kind it drives. Every method runs on the engine thread; a call from
+the SDK's callback thread is refused (it would deadlock the real SDK).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from typing import Any, Callable
+
+from loguru import logger
+
+from ..core.snapshot import BrokerSnapshot
+from ..models import Order
+from ..xt.records import StockAccount
+from .callback import GatewayCallback
+
+
+class BrokerError(Exception):
+    """The broker could not be reached or made ready; the message says which step failed."""
+
+
+class XtGateway:
+    """One code path for live MiniQMT and the simulator.
+
+    :param trader_factory: builds a trader for a session id, e.g.
+        ``lambda s: XtQuantTrader(userdata_path, s)``.
+    :param account_id: the fund account.
+    :param put: the engine queue's ``put``; pushes are handed over through it.
+    """
+
+    def __init__(self, trader_factory: Callable[[int], Any], account_id: str, put: Callable[[tuple], None],
+                 *, first_session_id: int | None = None) -> None:
+        self._factory = trader_factory
+        self.account = StockAccount(account_id)
+        self._put = put
+        start = first_session_id if first_session_id is not None else int(time.time()) % 1_000_000_000
+        self._session_ids = itertools.count(start)
+        self.trader: Any = None
+        self.callback: GatewayCallback | None = None
+        self.session_id: int | None = None
+
+    # -- connection ---------------------------------------------------------
+
+    def connect(self) -> None:
+        """Build a trader with a fresh session id, register, start, connect and subscribe."""
+        self.session_id = next(self._session_ids)
+        self.trader = self._factory(self.session_id)
+        self.callback = GatewayCallback(self._put)
+        self.trader.register_callback(self.callback)
+        self.trader.start()
+        result = self.trader.connect()
+        if result != 0:
+            self._stop_quietly()
+            raise BrokerError(f"connect() returned {result} for session {self.session_id}: is MiniQMT running and logged in?")
+        result = self.trader.subscribe(self.account)
+        if result != 0:
+            self._stop_quietly()
+            raise BrokerError(f"subscribe() returned {result} for the account: check account_id and that MiniQMT shows it logged in")
+        logger.info("broker connected (session {})", self.session_id)
+
+    def load_snapshot(self) -> BrokerSnapshot:
+        """Query asset, positions, today's orders and trades (the readiness gate)."""
+        self._require_engine_side("querying the broker")
+        asset = self.trader.query_stock_asset(self.account)
+        if asset is None:
+            raise BrokerError("query_stock_asset returned nothing: the account is not ready at the broker")
+        return BrokerSnapshot(
+            asset=asset,
+            positions=list(self.trader.query_stock_positions(self.account) or []),
+            orders=list(self.trader.query_stock_orders(self.account, False) or []),
+            trades=list(self.trader.query_stock_trades(self.account) or []),
+        )
+
+    def close(self) -> None:
+        if self.trader is not None:
+            self._stop_quietly()
+            self.trader = None
+
+    def _stop_quietly(self) -> None:
+        try:
+            self.trader.stop()
+        except Exception:  # noqa: BLE001 - stopping a broken trader must not hide the first error
+            logger.exception("error while stopping the trader")
+
+    # -- orders -------------------------------------------------------------
+
+    def submit(self, order: Order) -> int:
+        """``order_stock_async`` with the client order id in ``order_remark``; returns the seq or -1."""
+        self._require_engine_side("sending an order")
+        price = float(order.price) if order.price is not None else 0.0
+        return int(self.trader.order_stock_async(
+            self.account, order.code, order.side.xt_order_type, order.volume, order.price_type, price,
+            order.strategy, order.client_order_id,
+        ))
+
+    def cancel(self, order: Order) -> int:
+        """``cancel_order_stock_async``; the result only says the request was sent."""
+        self._require_engine_side("cancelling an order")
+        return int(self.trader.cancel_order_stock_async(self.account, order.order_id))
+
+    def _require_engine_side(self, action: str) -> None:
+        if self.trader is None:
+            raise BrokerError(f"{action}: the broker is not connected")
+        if self.callback is not None and threading.get_ident() in self.callback.thread_ids:
+            raise RuntimeError(f"{action} from the SDK's callback thread would deadlock; hand it to the engine thread")

@@ -1,0 +1,101 @@
+"""Quotes through ``xtdata`` (real or simulated), normalised to engine ticks on arrival.
+
+Concurrent calls into ``xtdata`` are known to crash or hang, so every call goes
+through one lock. Callbacks arrive on xtdata's thread; they normalise the
+records (volumes to shares) and put one ``("ticks", [Tick, ...])`` message on
+the engine queue per push.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Iterable
+
+from loguru import logger
+
+from ..marketdata.normalize import tick_from_xtdata
+from ..models import Tick
+
+_BOND_PREFIXES = ("11", "12")  # convertible bonds: xtdata volumes in 手 of 10 张
+
+
+def lot_size_for(code: str) -> int:
+    """Units per xtdata volume lot: 100 shares for stocks and funds, 10 for bonds."""
+    return 10 if code.split(".", 1)[0].startswith(_BOND_PREFIXES) else 100
+
+
+class XtMarketData:
+    """Subscriptions and look-ups through an ``xtdata``-shaped object.
+
+    :param xtdata: the ``xtquant.xtdata`` module or a ``SimXtData``.
+    :param put: the engine queue's ``put``.
+    """
+
+    def __init__(self, xtdata: Any, put: Callable[[tuple], None]) -> None:
+        self._xtdata = xtdata
+        self._put = put
+        self._lock = threading.Lock()
+        self._subscriptions: list[int] = []
+        self._codes: list[str] = []
+        self._whole: list[str] = []
+
+    def subscribe_ticks(self, codes: Iterable[str]) -> None:
+        """Tick subscriptions per code; each push becomes one engine message."""
+        for code in codes:
+            with self._lock:
+                seq = self._xtdata.subscribe_quote(code, period="tick", count=0, callback=self._on_quote)
+            if seq is None or seq < 0:
+                raise RuntimeError(f"xtdata.subscribe_quote({code!r}) failed (returned {seq})")
+            self._subscriptions.append(seq)
+            self._codes.append(code)
+
+    def subscribe_whole_market(self, markets_or_codes: list[str]) -> None:
+        """Whole-market snapshots (``['SH', 'SZ']`` or a list of codes), about every 3 s."""
+        with self._lock:
+            seq = self._xtdata.subscribe_whole_quote(markets_or_codes, callback=self._on_whole_quote)
+        if seq is None or seq < 0:
+            raise RuntimeError(f"xtdata.subscribe_whole_quote({markets_or_codes!r}) failed (returned {seq})")
+        self._subscriptions.append(seq)
+        self._whole = list(markets_or_codes)
+
+    def resubscribe(self) -> None:
+        """Drop and renew every subscription (after a reconnect or a silent feed)."""
+        codes, whole = list(self._codes), list(self._whole)
+        self.unsubscribe_all()
+        if codes:
+            self.subscribe_ticks(codes)
+        if whole:
+            self.subscribe_whole_market(whole)
+
+    def unsubscribe_all(self) -> None:
+        with self._lock:
+            for seq in self._subscriptions:
+                try:
+                    self._xtdata.unsubscribe_quote(seq)
+                except Exception:  # noqa: BLE001
+                    logger.exception("xtdata.unsubscribe_quote({}) failed", seq)
+        self._subscriptions.clear()
+        self._codes.clear()
+        self._whole.clear()
+
+    def instrument(self, code: str) -> dict | None:
+        """``get_instrument_detail``: name, limit prices, pre-close, tick size."""
+        with self._lock:
+            return self._xtdata.get_instrument_detail(code)
+
+    def full_tick(self, codes: list[str]) -> dict[str, Tick]:
+        with self._lock:
+            records = self._xtdata.get_full_tick(codes)
+        return {code: tick_from_xtdata(code, rec, lot_size=lot_size_for(code)) for code, rec in (records or {}).items()}
+
+    # -- callbacks (xtdata's thread) ----------------------------------------
+
+    def _on_quote(self, datas: dict[str, list[dict]]) -> None:
+        ticks = [tick_from_xtdata(code, rec, lot_size=lot_size_for(code)) for code, recs in datas.items() for rec in recs]
+        if ticks:
+            self._put(("ticks", ticks))
+
+    def _on_whole_quote(self, datas: dict[str, dict]) -> None:
+        ticks = [tick_from_xtdata(code, rec, lot_size=lot_size_for(code)) for code, rec in datas.items()]
+        if ticks:
+            self._put(("ticks", ticks))

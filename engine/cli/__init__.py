@@ -1,0 +1,27 @@
+"""The ``qmt-engine`` command (also ``python -m engine``).
+
+Subcommands: ``run``, ``config check``, ``audit ...``, ``plugins``.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from . import audit_cmd, config_cmd, plugins_cmd, run_cmd
+
+app = typer.Typer(
+    name="qmt-engine",
+    help="Plugin-based strategy engine for A-share trading through MiniQMT: live, paper and replay, "
+    "with risk plugins and a SQLite audit trail.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("run")(run_cmd.run)
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(audit_cmd.app, name="audit")
+app.command("plugins")(plugins_cmd.plugins)
+
+
+def main() -> None:
+    app()

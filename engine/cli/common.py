@@ -1,0 +1,54 @@
+"""Helpers shared by the subcommands: config loading with clean errors, the console."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from ..config import ConfigError, EngineConfig, load_config
+
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = typer.Option(
+    None, "--config", "-c",
+    help="Configuration file. Default: ./config.yaml if present, else the embedded default (paper mode on sample data).",
+    dir_okay=False,
+)
+
+
+def load_or_exit(path: Optional[Path]) -> EngineConfig:
+    """Load the configuration or print every problem (file, line, field) and exit with code 2."""
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        raise typer.Exit(code=2) from None
+
+
+def inspect_plugins(settings: EngineConfig):
+    """Load every plugin as a run would, with the audit writer on a throw-away file.
+
+    :return: ``(plugin_manager, loaded_plugins)``; the plugins are closed again.
+    :raises typer.Exit: (code 2) when a plugin cannot be loaded.
+    """
+    import tempfile
+
+    from ..plugin_manager import PluginLoadError, load_plugins, make_plugin_manager
+
+    with tempfile.TemporaryDirectory() as scratch:
+        probe = settings.model_copy(update={"audit": settings.audit.model_copy(update={"path": Path(scratch) / "probe.db"})})
+        pm = make_plugin_manager()
+        try:
+            loaded = load_plugins(pm, probe)
+        except PluginLoadError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(code=2) from None
+        for plugin in loaded:
+            close = getattr(plugin.obj, "close", None)
+            if plugin.kind == "builtin" and callable(close):
+                close()
+    return pm, loaded

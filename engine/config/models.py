@@ -1,0 +1,208 @@
+"""The configuration schema. Every model forbids unknown keys, so a typo is an error.
+
+Relative paths are resolved against the directory of the configuration file.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+#: Top-level fields whose values never appear in logs or error messages.
+SECRET_FIELDS = frozenset({"account_id"})
+
+
+#: A path in the file; relative ones are resolved against the config file's folder
+#: by :func:`resolve_paths` once the whole file is validated.
+ConfigPath = Path
+
+
+def resolve_paths(model: BaseModel, base: Path) -> BaseModel:
+    """Return ``model`` with every relative ``Path`` field (nested too) made absolute under ``base``."""
+    updates: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, Path) and not value.is_absolute():
+            updates[name] = (base / value).resolve()
+        elif isinstance(value, BaseModel):
+            updates[name] = resolve_paths(value, base)
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            updates[name] = [resolve_paths(item, base) for item in value]
+    return model.model_copy(update=updates) if updates else model
+
+
+def mask_secret(value: str | SecretStr | None) -> str:
+    """Show a secret's shape without its content: ``'12345678'`` -> ``'12****78'``."""
+    if value is None:
+        return ""
+    text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+    if len(text) <= 4:
+        return "*" * len(text)
+    return f"{text[:2]}{'*' * (len(text) - 4)}{text[-2:]}"
+
+
+def sample_data_dir() -> Path:
+    """The bundled synthetic sample data (see ``engine/data/sample/README.md``)."""
+    return Path(str(resources.files("engine") / "data" / "sample"))
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class EngineSettings(Section):
+    """``engine:`` how the core behaves."""
+
+    max_consecutive_failures: int = Field(5, ge=1, description="a plugin that raises this many times in a row is FAULTED and skipped")
+    heartbeat_seconds: float = Field(5.0, gt=0, description="engine-clock seconds between on_heartbeat calls")
+    trace_hooks: bool = Field(False, description="log every hook call (also ENGINE_TRACE_HOOKS=1)")
+    queue_warn_size: int = Field(10_000, ge=100, description="warn when this many inbound messages are waiting")
+
+
+class LoggingSettings(Section):
+    """``logging:`` console and rotating file log (loguru)."""
+
+    level: Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR"] = "INFO"
+    file: ConfigPath | None = Path("var/logs/qmt-engine.log")
+    rotation: str = "10 MB"
+    retention: int = Field(10, ge=1, description="rotated files kept")
+
+
+class AuditSettings(Section):
+    """``audit:`` the SQLite audit database."""
+
+    path: ConfigPath = Path("var/audit.db")
+    batch_size: int = Field(500, ge=1)
+    flush_interval: float = Field(0.2, gt=0, description="seconds between batch writes of non-durable events")
+
+
+class RiskSettings(Section):
+    """``risk:`` the built-in pre-trade rules (plugin ``risk``). A limit of ``null`` turns that rule off."""
+
+    max_order_value: Decimal | None = Field(Decimal("500000"), gt=0, description="CNY, price x volume of one order")
+    max_order_volume: int | None = Field(1_000_000, gt=0, description="shares in one order")
+    max_open_orders: int | None = Field(50, gt=0, description="open orders for the whole account")
+    price_band_pct: float | None = Field(0.05, gt=0, lt=1, description="max distance of a limit price from the last price")
+    check_lots: bool = Field(True, description="buys in whole lots (100; STAR >= 200) before the counter sees them")
+
+
+class FeeSettings(Section):
+    """``paper.fees:`` the simulated broker's fee profile (each item rounded half-up to 0.01 CNY)."""
+
+    commission_rate: Decimal = Decimal("0.00025")
+    commission_min: Decimal = Decimal("5")
+    stamp_duty_rate: Decimal = Decimal("0.0005")
+    transfer_fee_rate: Decimal = Decimal("0.00001")
+    etf_commission_min: bool = Field(True, description="false = the broker waives the 5 CNY minimum on ETFs (免五)")
+
+
+class PositionSeed(Section):
+    code: str
+    volume: int = Field(gt=0)
+    avg_price: Decimal = Field(gt=0)
+
+
+class PaperSettings(Section):
+    """``paper:`` the simulated MiniQMT counter and the replayed market data."""
+
+    data: ConfigPath | None = Field(None, description="a tick file or a folder of them; default: the bundled sample")
+    instruments: ConfigPath | None = Field(None, description="instruments.csv; default: the one beside the data")
+    codes: list[str] | None = Field(None, description="replay only these codes (default: all in the data)")
+    initial_cash: Decimal = Field(Decimal("1000000"), ge=0)
+    positions: list[PositionSeed] = Field(default_factory=list)
+    fees: FeeSettings = Field(default_factory=FeeSettings)
+    seed: int = 0
+    delivery: Literal["thread", "sync"] = Field("thread", description="simulator pushes on its own worker thread, or inline")
+    outside_session: Literal["hold", "reject"] = "hold"
+    account_db: ConfigPath | None = Field(None, description="persist the paper account here between runs (SQLite)")
+
+    def data_path(self) -> Path:
+        return self.data or sample_data_dir()
+
+    def instruments_path(self) -> Path:
+        if self.instruments is not None:
+            return self.instruments
+        data = self.data_path()
+        return (data if data.is_dir() else data.parent) / "instruments.csv"
+
+
+class LiveSettings(Section):
+    """``live:`` the real MiniQMT client (Windows, ``pip install qmt-engine[qmt]``)."""
+
+    userdata_path: ConfigPath | None = Field(None, description="MiniQMT's userdata_mini folder")
+    codes: list[str] = Field(default_factory=list, description="codes to subscribe (tick)")
+    whole_market: bool = Field(False, description="subscribe whole-market snapshots instead")
+
+
+class PluginFile(Section):
+    """One plugin loaded by path (``path:``) or import name (``module:``)."""
+
+    name: str | None = None
+    path: ConfigPath | None = None
+    module: str | None = None
+    class_name: str | None = Field(None, alias="class")
+    settings: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "PluginFile":
+        if (self.path is None) == (self.module is None):
+            raise ValueError("give exactly one of 'path' (a .py file) or 'module' (an importable name)")
+        return self
+
+    @property
+    def plugin_name(self) -> str:
+        if self.name:
+            return self.name
+        return self.path.stem if self.path is not None else str(self.module).rsplit(".", 1)[-1]
+
+
+class StrategySettings(PluginFile):
+    """One strategy: a plugin whose orders carry its name. ``params`` reach it as ``ctx.params``."""
+
+    name: str  # type: ignore[assignment]  # strategies must be named
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class PluginsSettings(Section):
+    """``plugins:`` discovery and blocking."""
+
+    files: list[PluginFile] = Field(default_factory=list)
+    disabled: list[str] = Field(default_factory=list, description="plugin names never registered (built-ins too)")
+    load_entrypoints: bool = Field(True, description="load installed packages' 'qmt_engine' entry points")
+
+
+class EngineConfig(Section):
+    """The whole ``config.yaml``."""
+
+    mode: Literal["paper", "live", "backtest"] = "paper"
+    account_id: SecretStr = Field(SecretStr("SIM00001"), description="use ${QMT_ACCOUNT_ID}; never logged in full")
+    engine: EngineSettings = Field(default_factory=EngineSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
+    paper: PaperSettings = Field(default_factory=PaperSettings)
+    live: LiveSettings = Field(default_factory=LiveSettings)
+    plugins: PluginsSettings = Field(default_factory=PluginsSettings)
+    strategies: list[StrategySettings] = Field(default_factory=list)
+    source_path: Path | None = Field(None, exclude=True)
+
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _account_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "EngineConfig":
+        names = [s.name for s in self.strategies] + [p.plugin_name for p in self.plugins.files]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"plugin and strategy names must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+    def masked_account(self) -> str:
+        return mask_secret(self.account_id)

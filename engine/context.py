@@ -1,0 +1,127 @@
+"""What a strategy (or any plugin) can see and do: the ``ctx`` argument of every hook.
+
+A context is bound to one plugin: orders placed through it carry that
+plugin's name as their strategy. Every order goes through the engine's risk
+path (``check_order``), the audit journal and then the broker; a context has no
+other way to the broker. Methods that place or cancel orders work only inside
+a hook (on the engine thread) while the run is live.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from loguru import logger
+
+from .models import Account, Order, Position, Side, Tick, TradingState
+from .xt import constants as xtc
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from .core.engine import Engine
+
+
+class StrategyContext:
+    """The engine as one plugin sees it.
+
+    :ivar name: the plugin's name (the strategy name on its orders).
+    :ivar params: the plugin's ``params`` (strategies) or ``settings`` (plugins) from config.
+    :ivar state: a dict the plugin may use freely to keep state between hooks.
+    :ivar log: a loguru logger bound to the plugin's name.
+    """
+
+    __slots__ = ("__engine", "name", "params", "state", "log")
+
+    def __init__(self, engine: Engine, name: str, params: dict[str, Any]) -> None:
+        self.__engine = engine
+        self.name = name
+        self.params = dict(params)
+        self.state: dict[str, Any] = {}
+        self.log = logger.bind(plugin=name)
+
+    # -- time and market data -------------------------------------------------
+
+    @property
+    def now(self) -> dt.datetime:
+        """The engine clock (exchange-local time; the replayed time in paper and backtest)."""
+        return self.__engine.clock.now()
+
+    @property
+    def mode(self) -> str:
+        return self.__engine.config.mode
+
+    def last_tick(self, code: str) -> Tick | None:
+        """The latest tick seen for ``code``, or None."""
+        return self.__engine.last_ticks.get(code)
+
+    def last_price(self, code: str) -> float | None:
+        return self.__engine.last_price(code)
+
+    # -- account --------------------------------------------------------------
+
+    @property
+    def account(self) -> Account:
+        """Cash (usable), frozen cash, market value, total asset and floating P&L."""
+        return self.__engine.portfolio.account
+
+    @property
+    def positions(self) -> dict[str, Position]:
+        """Open positions by code (volume, sellable volume, cost, last price, P&L...)."""
+        return {code: p for code, p in self.__engine.portfolio.positions.items() if p.volume}
+
+    def position(self, code: str) -> Position:
+        """The position in ``code``; an empty one (volume 0) when none is held."""
+        return self.__engine.portfolio.positions.get(code) or Position(code=code)
+
+    @property
+    def trading_state(self) -> TradingState:
+        """ACTIVE, REDUCING or HALTED for this plugin (the stricter of account and strategy)."""
+        return self.__engine.trading_state_for(self.name)
+
+    # -- orders -----------------------------------------------------------------
+
+    def buy(self, code: str, volume: int, price: float | Decimal | None = None, *,
+            price_type: int = xtc.FIX_PRICE, note: str = "") -> Order | None:
+        """Buy ``volume`` shares of ``code``.
+
+        :param price: the limit price (rounded half-up to the tick); ``None``
+            uses the last price. Ignored for market price types.
+        :param price_type: ``xtconstant`` price type (limit by default; market
+            types are checked per exchange).
+        :return: the :class:`Order` sent, or ``None`` when risk denied it (the
+            reason is in the audit database and the log).
+        """
+        return self.order(code, Side.BUY, volume, price, price_type=price_type, note=note)
+
+    def sell(self, code: str, volume: int, price: float | Decimal | None = None, *,
+             price_type: int = xtc.FIX_PRICE, note: str = "") -> Order | None:
+        """Sell ``volume`` shares of ``code``; see :meth:`buy`."""
+        return self.order(code, Side.SELL, volume, price, price_type=price_type, note=note)
+
+    def order(self, code: str, side: Side | str, volume: int, price: float | Decimal | None = None, *,
+              price_type: int = xtc.FIX_PRICE, note: str = "") -> Order | None:
+        """Place an order through risk, the journal and the broker."""
+        return self.__engine.router.submit(self.name, code, Side(side), volume, price, price_type, note)
+
+    def cancel(self, order: Order | str) -> bool:
+        """Ask the broker to cancel an open order (by object or client order id).
+
+        :return: True when the cancel request was sent. The order is cancelled
+            only when the broker says so (``on_order`` with status 53 or 54).
+        """
+        target = self.get_order(order) if isinstance(order, str) else order
+        if target is None:
+            return False
+        return self.__engine.router.cancel(self.name, target)
+
+    def get_order(self, client_order_id: str) -> Order | None:
+        return self.__engine.orders.by_client_id.get(client_order_id)
+
+    def open_orders(self, code: str | None = None, *, all_strategies: bool = False) -> list[Order]:
+        """This plugin's open orders (optionally for one code; ``all_strategies`` for the whole account)."""
+        return self.__engine.orders.open_orders(code=code, strategy=None if all_strategies else self.name)
+
+    def __repr__(self) -> str:
+        return f"StrategyContext({self.name!r})"

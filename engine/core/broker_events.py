@@ -1,0 +1,208 @@
+"""Broker pushes, handled on the engine thread: order updates, fills, errors, account.
+
+Each handler takes the SDK's record as it arrived (the real SDK's native object
+or the simulator's ``engine.xt.records`` instance; only attributes are read),
+resolves it to an engine order by the client id in ``order_remark``, then the
+broker order id, then the request seq, and turns it into engine state, an
+audit event and a hook call. Orders the engine did not place (typed into the
+QMT client by hand) become external orders instead of being dropped.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from loguru import logger
+
+from ..events import CancelErrorRecorded, FillRecorded, OrderErrorRecorded, OrderIntent, OrderUpdated
+from ..models import CancelError, Fill, Order, OrderError, OrderStatus, Side
+from ..models.money import to_decimal
+from ..xt import constants as xtc
+from .order_book import status_advances
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+EXTERNAL_STRATEGY = "external"
+
+
+class BrokerEventHandler:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.cancel_when_acknowledged: set[str] = set()
+
+    # -- responses ---------------------------------------------------------
+
+    def on_order_response(self, response) -> None:
+        """``on_order_stock_async_response``: the broker order id for a request seq."""
+        book = self._engine.orders
+        order = book.find(remark=response.order_remark, seq=response.seq)
+        if order is None:
+            logger.warning("order response for unknown seq {} / remark {!r}", response.seq, response.order_remark)
+            return
+        book.bind_order_id(order, response.order_id)
+        if response.order_id is not None and response.order_id <= 0 and order.is_open:
+            self.reject_locally(order, response.error_msg or "order rejected by the API (order_id <= 0)")
+            return
+        if order.client_order_id in self.cancel_when_acknowledged and order.is_open:
+            self.cancel_when_acknowledged.discard(order.client_order_id)
+            self._engine.gateway.cancel(order)
+
+    def on_cancel_response(self, response) -> None:
+        """``on_cancel_order_stock_async_response``: the cancel request's result (not the cancel itself)."""
+        if response.cancel_result not in (0, None):
+            logger.info("cancel request for order {} answered {} {}", response.order_id, response.cancel_result, response.error_msg or "")
+
+    # -- order state -------------------------------------------------------
+
+    def on_order_push(self, record) -> None:
+        """``on_stock_order``: apply the status if it moves the order forward."""
+        engine = self._engine
+        order = engine.orders.find(remark=record.order_remark, order_id=record.order_id)
+        if order is None:
+            order = self._adopt_external(record)
+        engine.orders.bind_order_id(order, record.order_id)
+        if record.order_sysid:
+            order.order_sysid = str(record.order_sysid)
+        status = _status(record.order_status)
+        traded = int(record.traded_volume or 0)
+        if not status_advances(order, status, traded):
+            return
+        if traded > order.volume:
+            logger.error("order {} reports {} traded, more than its volume {}", order.client_order_id, traded, order.volume)
+        self._set_status(order, status, traded, record.status_msg or "")
+
+    def reject_locally(self, order: Order, message: str) -> None:
+        """Mark an order rejected by the API (request returned -1) as junk."""
+        self._set_status(order, OrderStatus.JUNK, order.traded_volume, message)
+
+    def _set_status(self, order: Order, status: OrderStatus, traded: int, message: str) -> None:
+        engine = self._engine
+        previous = order.status
+        order.status = status
+        order.traded_volume = max(order.traded_volume, traded)
+        order.status_msg = message
+        order.updated_at = engine.clock.now()
+        if status.is_final:
+            engine.orders.closed(order)
+            self.cancel_when_acknowledged.discard(order.client_order_id)
+        engine.emit(OrderUpdated(
+            client_order_id=order.client_order_id, order_id=order.order_id, order_sysid=order.order_sysid,
+            status=int(status), status_label=status.label, previous_status=int(previous),
+            traded_volume=order.traded_volume, status_msg=message,
+        ))
+        engine.notify("on_order", order=order)
+
+    def _adopt_external(self, record) -> Order:
+        engine = self._engine
+        order = Order(
+            client_order_id=f"ext-{record.order_id}", strategy=EXTERNAL_STRATEGY, code=record.stock_code,
+            side=Side.from_xt(record.order_type), volume=int(record.order_volume),
+            price=to_decimal(record.price) if record.price else None, price_type=int(record.price_type),
+            order_id=record.order_id, created_at=engine.clock.now(), external=True,
+        )
+        engine.orders.add(order)
+        engine.emit(OrderIntent(
+            client_order_id=order.client_order_id, strategy=EXTERNAL_STRATEGY, code=order.code, side=order.side.value,
+            volume=order.volume, price=None if order.price is None else str(order.price), price_type=order.price_type,
+            external=True,
+        ))
+        logger.info("external order {} ({} {} x{}) placed outside the engine", record.order_id, order.side.value, order.code, order.volume)
+        return order
+
+    # -- fills -------------------------------------------------------------
+
+    def on_trade_push(self, record) -> None:
+        """``on_stock_trade``: de-duplicate by trade id, update order and position, call ``on_trade``."""
+        engine = self._engine
+        trade_id = str(record.traded_id)
+        if trade_id in engine.orders.trade_ids:
+            return
+        engine.orders.trade_ids.add(trade_id)
+        order = engine.orders.find(remark=record.order_remark, order_id=record.order_id)
+        if order is None:
+            order = self._adopt_external(_order_like(record))
+        fill = Fill(
+            trade_id=trade_id, client_order_id=order.client_order_id, order_id=record.order_id,
+            strategy=order.strategy, code=record.stock_code, side=Side.from_xt(record.order_type),
+            price=to_decimal(record.traded_price), volume=int(record.traded_volume),
+            amount=to_decimal(record.traded_amount).quantize(to_decimal("0.01")),
+            commission=to_decimal(record.commission or 0), time=engine.clock.now(),
+        )
+        order.trade_ids.add(trade_id)
+        order.fill_volume += fill.volume
+        order.traded_amount += fill.price * fill.volume
+        order.fees += fill.commission
+        if order.fill_volume > order.volume and not order.overfilled:
+            order.overfilled = True
+            logger.error("fills of order {} add up to {}, more than its volume {}", order.client_order_id, order.fill_volume, order.volume)
+        engine.portfolio.apply_fill(fill)
+        engine.stats.record_fill(fill)
+        engine.emit(FillRecorded(
+            trade_id=trade_id, client_order_id=order.client_order_id, order_id=record.order_id,
+            strategy=order.strategy, code=fill.code, side=fill.side.value, price=str(fill.price),
+            volume=fill.volume, amount=str(fill.amount), commission=str(fill.commission),
+            traded_time=str(record.traded_time or ""),
+        ))
+        engine.notify("on_trade", fill=fill)
+
+    # -- errors ------------------------------------------------------------
+
+    def on_order_error(self, record) -> None:
+        engine = self._engine
+        order = engine.orders.find(remark=record.order_remark, order_id=record.order_id, seq=getattr(record, "seq", None))
+        error = OrderError(
+            client_order_id=order.client_order_id if order else None, order_id=record.order_id,
+            strategy=order.strategy if order else (record.strategy_name or ""),
+            error_id=record.error_id, error_msg=record.error_msg or "",
+        )
+        engine.stats.order_errors += 1
+        engine.emit(OrderErrorRecorded(
+            client_order_id=error.client_order_id, order_id=error.order_id, strategy=error.strategy,
+            error_id=error.error_id, error_msg=error.error_msg,
+        ))
+        logger.warning("order error {} ({}): {}", error.client_order_id or record.order_id, error.strategy, error.error_msg)
+        if order is not None and order.is_open:
+            self._set_status(order, OrderStatus.JUNK, order.traded_volume, error.error_msg)
+        engine.notify("on_order_error", error=error)
+
+    def on_cancel_error(self, record) -> None:
+        engine = self._engine
+        order = engine.orders.find(order_id=record.order_id)
+        error = CancelError(
+            client_order_id=order.client_order_id if order else None, order_id=record.order_id,
+            strategy=order.strategy if order else "", error_id=record.error_id, error_msg=record.error_msg or "",
+        )
+        engine.emit(CancelErrorRecorded(
+            client_order_id=error.client_order_id, order_id=error.order_id, strategy=error.strategy,
+            error_id=error.error_id, error_msg=error.error_msg,
+        ))
+        logger.warning("cancel refused for {}: {}", error.client_order_id or record.order_id, error.error_msg)
+        engine.notify("on_cancel_error", error=error)
+
+    # -- account -----------------------------------------------------------
+
+    def on_asset(self, record) -> None:
+        self._engine.portfolio.apply_asset(record)
+
+    def on_position(self, record) -> None:
+        self._engine.portfolio.apply_position(record)
+
+
+def _status(value) -> OrderStatus:
+    try:
+        return OrderStatus(int(value))
+    except ValueError:
+        return OrderStatus.UNKNOWN
+
+
+class _order_like:
+    """An XtOrder-shaped view of an XtTrade, to adopt an external order seen first through a fill."""
+
+    def __init__(self, trade) -> None:
+        self.order_id = trade.order_id
+        self.stock_code = trade.stock_code
+        self.order_type = trade.order_type
+        self.order_volume = trade.traded_volume
+        self.price = trade.traded_price
+        self.price_type = xtc.FIX_PRICE

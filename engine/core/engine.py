@@ -1,0 +1,313 @@
+"""The engine: one thread runs every hook; everything else reaches it through one queue.
+
+``Engine.run()`` runs on the calling thread, which becomes the engine thread.
+Broker pushes (SDK worker thread) and market data (xtdata or replay callbacks)
+are put on :attr:`Engine.inbound` as ``(kind, payload)`` tuples and handled
+here in arrival order. The monitor step after each message checks the
+connection, rolls the trading day, runs scheduled jobs and beats the heartbeat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from loguru import logger
+
+from .. import __version__
+from ..config import EngineConfig
+from ..context import StrategyContext
+from ..dispatch import HookDispatcher, HookFailure
+from ..events import ConnectionChanged, Event, PluginFailed, RunStarted, RunStopped, TradingStateChanged
+from ..models import Tick, TradingState
+from ..plugin_manager import LoadedPlugin, load_plugins, make_plugin_manager
+from .broker_events import BrokerEventHandler
+from .order_book import OrderBook
+from .portfolio import Portfolio
+from .router import JournalError, OrderRouter
+from .run_stats import RunStats, RunSummary
+from .snapshot import load_broker_snapshot
+
+
+class Engine:
+    """Owns the plugin manager, engine state and the run loop.
+
+    :param config: the validated configuration.
+    :param runtime_factory: ``(engine) -> Runtime`` building the clock, broker
+        gateway and market data for the configured mode (default:
+        :func:`engine.runtime.build_runtime`).
+    :param extra_plugins: ``(name, plugin)`` pairs registered after the configured ones.
+    """
+
+    def __init__(self, config: EngineConfig, *, runtime_factory: Callable[["Engine"], Any] | None = None,
+                 extra_plugins: tuple[tuple[str, Any], ...] = (), load_entrypoints: bool | None = None) -> None:
+        from ..runtime import build_runtime
+
+        self.config = config
+        started = dt.datetime.now()
+        self.run_id = started.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid() % 10000:04d}"
+        self.inbound: queue.Queue = queue.Queue()
+        self.pm = make_plugin_manager()
+        self.plugins: list[LoadedPlugin] = load_plugins(self.pm, config, load_entrypoints=load_entrypoints, extra=extra_plugins)
+        self._params = {p.name: p.params for p in self.plugins}
+        self._contexts: dict[str, StrategyContext] = {}
+        self.dispatch = HookDispatcher(
+            self.pm, context_for=self.context_for, on_failure=self._record_failure,
+            max_consecutive_failures=config.engine.max_consecutive_failures,
+            trace=config.engine.trace_hooks or os.environ.get("ENGINE_TRACE_HOOKS") == "1",
+        )
+        self.orders = OrderBook()
+        self.portfolio = Portfolio(config.account_id.get_secret_value())
+        self.last_ticks: dict[str, Tick] = {}
+        self.stats = RunStats()
+        self.router = OrderRouter(self, id_prefix=started.strftime("q%y%m%d%H%M%S"))
+        self.broker_events = BrokerEventHandler(self)
+        self.account_state = TradingState.ACTIVE
+        self.strategy_states: dict[str, TradingState] = {}
+        self.halt_cause = ""
+        self._seq = 0
+        self._engine_thread: int | None = None
+        self._stop_reason: str | None = None
+        self._recording_failure = False
+        self._accepting_orders = False
+        self.runtime = (runtime_factory or build_runtime)(self)
+        self.clock = self.runtime.clock
+        self.gateway = self.runtime.gateway
+        self._handlers = self._message_handlers()
+        self._next_heartbeat: dt.datetime | None = None
+        self._trading_day: dt.date | None = None
+
+    # -- public ------------------------------------------------------------
+
+    def run(self) -> RunSummary:
+        """Connect, run until the replay ends or :meth:`stop` is called, shut down. Returns the summary."""
+        self._engine_thread = threading.get_ident()
+        logger.configure(extra={"run_id": self.run_id})
+        wall_start = time.perf_counter()
+        self.emit(RunStarted(mode=self.config.mode, config_path=str(self.config.source_path or ""),
+                             account=self.config.masked_account(), engine_version=__version__,
+                             settings={"plugins": [p.name for p in self.plugins]}))
+        logger.info("run {} starting in {} mode with plugins: {}", self.run_id, self.config.mode, ", ".join(p.name for p in self.plugins))
+        reason = "error"
+        try:
+            self.runtime.start()
+            load_broker_snapshot(self, self.gateway.load_snapshot())
+            self.stats.start_equity = self.portfolio.account.total_asset
+            self.emit(ConnectionChanged(kind="connected", session_id=self.gateway.session_id, detail="ready"))
+            self._accepting_orders = True
+            self.notify("on_start")
+            self._loop()
+            reason = self._stop_reason or "completed"
+        except KeyboardInterrupt:
+            reason = "signal"
+        finally:
+            summary = self._shutdown(reason, time.perf_counter() - wall_start)
+        return summary
+
+    def stop(self, reason: str = "requested") -> None:
+        """Ask the loop to end; safe from any thread (the loop finishes its current message)."""
+        self.inbound.put(("stop", reason))
+
+    def emit(self, event: Event) -> None:
+        """Stamp and dispatch an event through ``track_event``.
+
+        :raises JournalError: a durable event could not be written by an audit journal.
+        """
+        self._seq += 1
+        event.run_id, event.seq = self.run_id, self._seq
+        event.ts = self.clock.now().isoformat(timespec="microseconds")
+        if not event.durable:
+            self.dispatch.notify("track_event", event=event)
+            return
+        for plugin, _result, failure in self.dispatch.collect("track_event", event=event):
+            if failure is not None and getattr(self.pm.get_plugin(plugin), "AUDIT_JOURNAL", False):
+                raise JournalError(f"audit journal {plugin!r} failed to record {event.name}: {failure.error}")
+
+    def notify(self, hook: str, **kwargs: Any) -> None:
+        """Call a notification hook on every plugin, guarded."""
+        self.dispatch.notify(hook, **kwargs)
+
+    def context_for(self, plugin: str) -> StrategyContext:
+        ctx = self._contexts.get(plugin)
+        if ctx is None:
+            ctx = self._contexts[plugin] = StrategyContext(self, plugin, self._params.get(plugin, {}))
+        return ctx
+
+    def require_engine_thread(self, action: str) -> None:
+        if threading.get_ident() != self._engine_thread:
+            raise RuntimeError(f"{action} must happen on the engine thread, inside a hook (not from another thread)")
+        if not self._accepting_orders:
+            raise RuntimeError(f"{action} is not possible now: the run has not started or is stopping")
+
+    def last_price(self, code: str) -> float | None:
+        tick = self.last_ticks.get(code)
+        return tick.last_price if tick is not None else self.portfolio.last_prices.get(code)
+
+    def trading_state_for(self, strategy: str) -> TradingState:
+        """The more restrictive of the account's state and the strategy's own."""
+        own = self.strategy_states.get(strategy, TradingState.ACTIVE)
+        order = [TradingState.ACTIVE, TradingState.REDUCING, TradingState.HALTED]
+        return max(self.account_state, own, key=order.index)
+
+    def set_trading_state(self, state: TradingState, cause: str, strategy: str | None = None) -> None:
+        previous = self.strategy_states.get(strategy, TradingState.ACTIVE) if strategy else self.account_state
+        if previous is state:
+            return
+        if strategy:
+            self.strategy_states[strategy] = state
+        else:
+            self.account_state = state
+            self.halt_cause = cause if state is not TradingState.ACTIVE else ""
+        self.emit(TradingStateChanged(scope=f"strategy:{strategy}" if strategy else "account",
+                                      previous=previous.value, current=state.value, cause=cause))
+        logger.warning("trading state of {} -> {} ({})", strategy or "the account", state.value, cause)
+
+    # -- loop --------------------------------------------------------------
+
+    def _loop(self) -> None:
+        feed = self.runtime.feed
+        while self._stop_reason is None:
+            self._drain()
+            if self._stop_reason is not None:
+                break
+            if feed is not None:
+                if feed.settle():
+                    continue
+                if not feed.advance():
+                    feed.settle()
+                    self._drain()
+                    self._stop_reason = self._stop_reason or "completed"
+                    break
+            else:
+                try:
+                    self._handle(self.inbound.get(timeout=0.2))
+                except queue.Empty:
+                    pass
+            self._monitor()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                message = self.inbound.get_nowait()
+            except queue.Empty:
+                return
+            self._handle(message)
+
+    def _handle(self, message: tuple[str, Any]) -> None:
+        kind, payload = message
+        handler = self._handlers.get(kind)
+        if handler is None:
+            logger.error("unknown inbound message kind {!r}", kind)
+            return
+        handler(payload)
+
+    def _message_handlers(self) -> dict[str, Callable[[Any], None]]:
+        events = self.broker_events
+        return {
+            "ticks": self._on_ticks, "bars": self._on_bars, "order": events.on_order_push,
+            "trade": events.on_trade_push, "order_error": events.on_order_error,
+            "cancel_error": events.on_cancel_error, "order_response": events.on_order_response,
+            "cancel_response": events.on_cancel_response, "asset": events.on_asset,
+            "position": events.on_position, "disconnected": self._on_disconnected,
+            "account_status": self._on_account_status, "stop": self._on_stop_message,
+            "call": lambda fn: fn(),
+        }
+
+    def _on_ticks(self, ticks: list[Tick]) -> None:
+        for tick in ticks:
+            self.last_ticks[tick.code] = tick
+            self.portfolio.mark(tick.code, tick.last_price)
+            self.stats.ticks += 1
+            self.notify("on_tick", tick=tick)
+
+    def _on_bars(self, bars) -> None:
+        for bar in bars:
+            self.portfolio.mark(bar.code, bar.close)
+            self.notify("on_bar", bar=bar)
+
+    def _on_stop_message(self, reason: str) -> None:
+        self._stop_reason = reason
+
+    def _on_account_status(self, record) -> None:
+        logger.info("account status {}", getattr(record, "status", record))
+
+    def _on_disconnected(self, detail: str) -> None:
+        self.set_trading_state(TradingState.HALTED, "disconnect")
+        self.emit(ConnectionChanged(kind="disconnected", session_id=self.gateway.session_id, detail=detail or ""))
+        logger.error("broker disconnected: {}", detail or "(no detail)")
+        self.notify("on_disconnect", reason=detail or "disconnected")
+        self.runtime.on_disconnect(self)
+
+    def _monitor(self) -> None:
+        now = self.clock.now()
+        if self._trading_day != now.date():
+            if self._trading_day is not None:
+                self.portfolio.roll_day()
+            self._trading_day = now.date()
+        if self._next_heartbeat is None or now >= self._next_heartbeat:
+            self._next_heartbeat = now + dt.timedelta(seconds=self.config.engine.heartbeat_seconds)
+            self.notify("on_heartbeat", now=now)
+        self.runtime.monitor(self)
+
+    # -- failures and shutdown ------------------------------------------------
+
+    def _record_failure(self, failure: HookFailure) -> None:
+        logger.opt(exception=failure.error).error(
+            "plugin {} raised {} in {} (failure {} in a row{})", failure.plugin, type(failure.error).__name__,
+            failure.hook, failure.consecutive_failures, "; now FAULTED and skipped" if failure.faulted else "")
+        self.stats.plugin_errors += 1
+        if self._recording_failure or failure.hook == "track_event":
+            return  # an event sink failed: recording it through the sinks could loop
+        self._recording_failure = True
+        try:
+            self.emit(PluginFailed(
+                plugin=failure.plugin, hook=failure.hook, error_type=type(failure.error).__name__,
+                error=str(failure.error), traceback=failure.traceback, hook_input=failure.hook_input,
+                consecutive_failures=failure.consecutive_failures, faulted=failure.faulted,
+            ))
+        finally:
+            self._recording_failure = False
+
+    def _shutdown(self, reason: str, elapsed: float) -> RunSummary:
+        self._accepting_orders = False
+        self.notify("on_stop", reason=reason)
+        try:
+            self.runtime.stop()
+        except Exception:  # noqa: BLE001 - a failing broker shutdown must not lose the run record
+            logger.exception("error while stopping the broker connection")
+        self._drain_quietly()
+        summary = self.stats.summary(self, reason, elapsed)
+        try:
+            self.emit(RunStopped(reason=reason, summary=summary.as_dict()))
+        finally:
+            self._close_plugins()
+        logger.info("run {} ended ({}): {}", self.run_id, reason, summary.one_line())
+        return summary
+
+    def _drain_quietly(self) -> None:
+        try:
+            self._drain()
+        except Exception:  # noqa: BLE001
+            logger.exception("error while handling the last broker messages")
+
+    def _close_plugins(self) -> None:
+        for plugin in self.plugins:
+            close = getattr(plugin.obj, "close", None)
+            if callable(close) and plugin.kind in ("builtin", "plugin"):
+                try:
+                    close()
+                except Exception:  # noqa: BLE001
+                    logger.exception("plugin {} failed to close", plugin.name)
+
+    @property
+    def audit_path(self) -> Path:
+        return self.config.audit.path
+
+
+__all__ = ["Engine", "JournalError", "RunSummary"]

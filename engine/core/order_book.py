@@ -1,0 +1,83 @@
+"""Orders the engine knows about, indexed every way a broker push can refer to them.
+
+Also the order state machine: MiniQMT pushes can arrive twice or out of order;
+an update that would move an order backwards, or change a final order, is ignored.
+"""
+
+from __future__ import annotations
+
+from ..models import Order, OrderStatus
+
+# How far along its life an order is; a push with a lower rank is stale.
+_RANK = {
+    OrderStatus.UNKNOWN: -1,
+    OrderStatus.UNREPORTED: 0,
+    OrderStatus.WAIT_REPORTING: 1,
+    OrderStatus.REPORTED: 2,
+    OrderStatus.PART_SUCC: 3,
+    OrderStatus.REPORTED_CANCEL: 3,
+    OrderStatus.PARTSUCC_CANCEL: 4,
+    OrderStatus.PART_CANCEL: 9,
+    OrderStatus.CANCELED: 9,
+    OrderStatus.SUCCEEDED: 9,
+    OrderStatus.JUNK: 9,
+}
+
+
+def status_advances(order: Order, status: OrderStatus, traded_volume: int) -> bool:
+    """True when a push with ``status``/``traded_volume`` is news for ``order``."""
+    if order.status.is_final or status is OrderStatus.UNKNOWN:
+        return False
+    if traded_volume < order.traded_volume:
+        return False
+    new_rank, old_rank = _RANK[status], _RANK[order.status]
+    if new_rank > old_rank:
+        return True
+    return new_rank == old_rank and (status is not order.status or traded_volume > order.traded_volume)
+
+
+class OrderBook:
+    """All orders of the run, by client id, broker order id and request seq."""
+
+    def __init__(self) -> None:
+        self.by_client_id: dict[str, Order] = {}
+        self.by_order_id: dict[int, Order] = {}
+        self.by_seq: dict[int, Order] = {}
+        self._open: dict[str, Order] = {}
+        self.trade_ids: set[str] = set()
+
+    def add(self, order: Order) -> None:
+        self.by_client_id[order.client_order_id] = order
+        if order.is_open:
+            self._open[order.client_order_id] = order
+        if order.order_id is not None:
+            self.by_order_id[order.order_id] = order
+
+    def bind_seq(self, order: Order, seq: int) -> None:
+        order.seq = seq
+        self.by_seq[seq] = order
+
+    def bind_order_id(self, order: Order, order_id: int) -> None:
+        if order_id is not None and order_id > 0:
+            order.order_id = order_id
+            self.by_order_id[order_id] = order
+
+    def find(self, *, remark: str | None = None, order_id: int | None = None, seq: int | None = None) -> Order | None:
+        """Resolve a push to an order: the client id in ``order_remark`` first, then ids."""
+        if remark and remark in self.by_client_id:
+            return self.by_client_id[remark]
+        if order_id is not None and order_id in self.by_order_id:
+            return self.by_order_id[order_id]
+        if seq is not None:
+            return self.by_seq.get(seq)
+        return None
+
+    def closed(self, order: Order) -> None:
+        """Forget ``order`` from the open set once it reached a final status."""
+        self._open.pop(order.client_order_id, None)
+
+    def open_orders(self, code: str | None = None, strategy: str | None = None) -> list[Order]:
+        return [
+            o for o in self._open.values()
+            if (code is None or o.code == code) and (strategy is None or o.strategy == strategy)
+        ]

@@ -1,0 +1,78 @@
+"""The account and positions as the engine sees them.
+
+Cash and positions are the broker's (``XtAsset`` / ``XtPosition`` pushes and
+queries are authoritative). A fill updates the position at once, so
+``on_trade`` sees it; the broker's next position push then replaces it.
+Last prices come from ticks, so market value and floating P&L are live.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..models import Account, Fill, Position, Side
+from ..models.money import ZERO, to_decimal
+
+
+class Portfolio:
+    def __init__(self, account_id: str) -> None:
+        self.account = Account(account_id=account_id)
+        self.positions: dict[str, Position] = {}
+        self.last_prices: dict[str, float] = {}
+
+    def apply_asset(self, asset) -> None:
+        """Take cash and frozen cash from an ``XtAsset`` (push or query)."""
+        self.account.cash = to_decimal(asset.cash)
+        self.account.frozen_cash = to_decimal(asset.frozen_cash)
+        self._revalue()
+
+    def apply_position(self, record) -> None:
+        """Replace one position with an ``XtPosition`` (push or query)."""
+        code = record.stock_code
+        held = self.positions.get(code)
+        if record.volume <= 0 and (held is None or not held.volume):
+            self.positions.pop(code, None)
+            self._revalue()
+            return
+        position = held or Position(code=code)
+        if held is None and record.yesterday_volume > 0:
+            position.holding_days = 1
+        position.volume = int(record.volume)
+        position.can_use_volume = int(record.can_use_volume)
+        position.frozen_volume = int(record.frozen_volume)
+        position.avg_price = to_decimal(record.avg_price) if record.avg_price else position.avg_price
+        position.name = record.instrument_name or position.name
+        position.last_price = self.last_prices.get(code) or float(record.last_price or 0.0)
+        self.positions[code] = position
+        self._revalue()
+
+    def apply_fill(self, fill: Fill) -> None:
+        """Provisional position update for a fill, before the broker's position push."""
+        position = self.positions.setdefault(fill.code, Position(code=fill.code))
+        if fill.side is Side.BUY:
+            cost = position.avg_price * position.volume + fill.amount + fill.commission
+            position.volume += fill.volume
+            position.avg_price = (cost / position.volume).quantize(Decimal("0.0001")) if position.volume else ZERO
+        else:
+            position.volume = max(position.volume - fill.volume, 0)
+            position.can_use_volume = max(position.can_use_volume - fill.volume, 0)
+        position.last_price = self.last_prices.get(fill.code, float(fill.price))
+        self._revalue()
+
+    def mark(self, code: str, price: float) -> None:
+        """A new last price for ``code``."""
+        self.last_prices[code] = price
+        position = self.positions.get(code)
+        if position is not None:
+            position.last_price = price
+            self._revalue()
+
+    def roll_day(self) -> None:
+        """A new trading day: every holding is one day older."""
+        for position in self.positions.values():
+            if position.volume:
+                position.holding_days += 1
+
+    def _revalue(self) -> None:
+        self.account.market_value = sum((p.market_value for p in self.positions.values()), ZERO)
+        self.account.floating_pnl = sum((p.pnl for p in self.positions.values()), ZERO)

@@ -1,0 +1,149 @@
+"""The only way to the broker: request -> risk hooks -> durable intent -> gateway.
+
+Every ``ctx.buy`` / ``ctx.sell`` / ``ctx.order`` lands in :meth:`OrderRouter.submit`
+on the engine thread. Each ``check_order`` answer is recorded; one denial (or a
+risk plugin that raises: fail closed) blocks the order. An order that passed
+is journalled as a durable ``OrderIntent`` before the gateway sees it; if the
+journal cannot write it, the order is not sent.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING
+
+from loguru import logger
+
+from ..events import CancelRequested, OrderDenied, OrderIntent, OrderSubmitted, RiskDecisionMade
+from ..models import Order, OrderRequest, OrderStatus, RiskDecision, Side, TradingState
+from ..models.money import round_to_tick, to_decimal
+from ..xt import constants as xtc
+from .instruments import price_tick
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+#: order_remark holds at most 24 ASCII characters on the mini client.
+MAX_CLIENT_ID_LENGTH = 24
+
+
+class JournalError(Exception):
+    """The audit journal could not durably record an order intent; the order was not sent."""
+
+
+class OrderRouter:
+    def __init__(self, engine: Engine, id_prefix: str) -> None:
+        self._engine = engine
+        self._prefix = id_prefix
+        self._counter = itertools.count(1)
+
+    def next_client_id(self) -> str:
+        client_id = f"{self._prefix}{next(self._counter):05d}"
+        if len(client_id) > MAX_CLIENT_ID_LENGTH:
+            raise ValueError(f"client order id {client_id!r} is longer than {MAX_CLIENT_ID_LENGTH} characters")
+        return client_id
+
+    def submit(self, strategy: str, code: str, side: Side, volume: int, price, price_type: int, note: str = "") -> Order | None:
+        """Build the request, run risk, journal, send. Returns the order, or None when denied."""
+        engine = self._engine
+        engine.require_engine_thread("placing an order")
+        request = self._request(strategy, code, side, volume, price, price_type, note)
+        denial = self._run_risk(request)
+        if denial is not None:
+            engine.emit(OrderDenied(
+                client_order_id=request.client_order_id, strategy=strategy, code=code, side=side.value,
+                volume=volume, price=_text(request.price), rule=denial.rule, plugin=denial.plugin, reason=denial.reason,
+            ))
+            engine.stats.denials += 1
+            logger.warning("order denied by {}/{}: {} {} {} x{} @ {}: {}", denial.plugin, denial.rule, strategy, side.value, code, volume, request.price, denial.reason)
+            return None
+        order = Order(
+            client_order_id=request.client_order_id, strategy=strategy, code=code, side=side, volume=volume,
+            price=request.price, price_type=price_type, created_at=engine.clock.now(), updated_at=engine.clock.now(),
+        )
+        try:
+            engine.emit(OrderIntent(
+                client_order_id=order.client_order_id, strategy=strategy, code=code, side=side.value,
+                volume=volume, price=_text(order.price), price_type=price_type,
+            ))
+        except JournalError as exc:
+            logger.error("order {} not sent: {}", order.client_order_id, exc)
+            engine.stats.journal_failures += 1
+            return None
+        engine.orders.add(order)
+        engine.stats.orders += 1
+        result = engine.gateway.submit(order)
+        if result > 0:
+            engine.orders.bind_seq(order, result)
+        engine.emit(OrderSubmitted(client_order_id=order.client_order_id, request_seq=result if result > 0 else None,
+                                   result=result, detail="" if result > 0 else "order_stock_async returned -1"))
+        if result <= 0:
+            engine.broker_events.reject_locally(order, "order_stock_async returned -1 (not connected, not subscribed or bad arguments)")
+        return order
+
+    def cancel(self, strategy: str, order: Order) -> bool:
+        """Ask the broker to cancel ``order``; the order is cancelled when the broker says so."""
+        engine = self._engine
+        engine.require_engine_thread("cancelling an order")
+        if not order.is_open:
+            return False
+        if order.order_id is None:
+            order_cancel_pending = engine.broker_events.cancel_when_acknowledged
+            order_cancel_pending.add(order.client_order_id)
+            engine.emit(CancelRequested(client_order_id=order.client_order_id, order_id=None, strategy=strategy, result=None))
+            return True
+        result = engine.gateway.cancel(order)
+        engine.emit(CancelRequested(client_order_id=order.client_order_id, order_id=order.order_id, strategy=strategy, result=result))
+        return result > 0
+
+    def _request(self, strategy: str, code: str, side: Side, volume: int, price, price_type: int, note: str) -> OrderRequest:
+        if not isinstance(volume, int) or isinstance(volume, bool) or volume <= 0:
+            raise ValueError(f"order volume must be a positive whole number of shares, got {volume!r}")
+        if price_type in xtc.LIMIT_PRICE_TYPES:
+            if price is None:
+                price = self._engine.last_price(code)
+                if price is None:
+                    raise ValueError(f"no price given and no tick seen yet for {code}")
+            price = round_to_tick(to_decimal(price), price_tick(code))
+            if price <= 0:
+                raise ValueError(f"limit price must be positive, got {price}")
+            price_type = xtc.FIX_PRICE
+        else:
+            price = None
+        return OrderRequest(
+            client_order_id=self.next_client_id(), strategy=strategy, code=code, side=side, volume=volume,
+            price=price, price_type=price_type, created_at=self._engine.clock.now(), note=note,
+        )
+
+    def _run_risk(self, request: OrderRequest) -> RiskDecision | None:
+        """Ask every risk plugin; record every answer; return the first denial, if any."""
+        engine = self._engine
+        decisions: list[RiskDecision] = []
+        state = engine.trading_state_for(request.strategy)
+        if state is TradingState.HALTED:
+            decisions.append(RiskDecision(False, "trading_state", f"trading is HALTED ({engine.halt_cause})", state.value, "ACTIVE", "engine"))
+        for plugin, result, failure in engine.dispatch.collect("check_order", request=request):
+            if failure is not None:
+                decisions.append(RiskDecision(False, "plugin_error", f"risk plugin {plugin!r} raised {type(failure.error).__name__}: {failure.error}", plugin=plugin))
+            elif isinstance(result, RiskDecision):
+                decisions.append(RiskDecision(result.allowed, result.rule, result.reason, result.value, result.limit, plugin))
+            elif result is not None:
+                decisions.append(RiskDecision(False, "bad_decision", f"check_order returned {type(result).__name__}, expected RiskDecision or None", plugin=plugin))
+        for decision in decisions:
+            engine.emit(RiskDecisionMade(
+                client_order_id=request.client_order_id, strategy=request.strategy, code=request.code,
+                side=request.side.value, volume=request.volume, price=_text(request.price), allowed=decision.allowed,
+                rule=decision.rule, plugin=decision.plugin, reason=decision.reason,
+                value=_text(decision.value), limit=_text(decision.limit),
+            ))
+        return next((d for d in decisions if not d.allowed), None)
+
+
+def _text(value):
+    """Decimals as exact strings for the audit; other values unchanged."""
+    if value is None or isinstance(value, (int, float, str, bool)):
+        return value
+    return str(value)
+
+
+__all__ = ["JournalError", "OrderRouter", "OrderStatus"]

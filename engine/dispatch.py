@@ -1,0 +1,156 @@
+"""The one guarded hook caller: each implementation is called on its own, inside a guard.
+
+pluggy stops a hook call at the first exception (pluggy #419), which would let
+one bad strategy take every other plugin down. The engine therefore calls the
+implementations of a hook one by one, in pluggy's own order (``tryfirst``,
+then last registered first, ``trylast`` last), passing each only the
+arguments it declared. This module is the only place that does so.
+
+A failure is turned into a :class:`HookFailure` and handed to ``on_failure``
+(the engine records it and logs it); ``KeyboardInterrupt`` and ``SystemExit``
+pass through. A plugin that fails ``max_consecutive_failures`` times in a row
+is marked FAULTED and skipped from then on.
+"""
+
+from __future__ import annotations
+
+import reprlib
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pluggy
+from loguru import logger
+
+_short = reprlib.Repr()
+_short.maxstring = 200
+_short.maxother = 200
+_short.maxlevel = 3
+
+
+@dataclass(frozen=True, slots=True)
+class HookFailure:
+    """One implementation that raised: who, where, with what input, and what now."""
+
+    plugin: str
+    hook: str
+    error: BaseException
+    traceback: str
+    hook_input: str
+    consecutive_failures: int
+    faulted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Impl:
+    plugin: str
+    function: Callable[..., Any]
+    argnames: tuple[str, ...]
+
+
+class HookDispatcher:
+    """Calls hooks implementation by implementation with per-plugin isolation.
+
+    :param pm: the plugin manager (hooks are looked up once and cached; call
+        :meth:`refresh` after registering or unregistering a plugin).
+    :param context_for: returns the ``ctx`` object for a plugin name.
+    :param on_failure: receives every :class:`HookFailure`.
+    :param max_consecutive_failures: failures in a row before a plugin is FAULTED.
+    :param trace: log every call at TRACE level with its duration.
+    """
+
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        *,
+        context_for: Callable[[str], Any],
+        on_failure: Callable[[HookFailure], None],
+        max_consecutive_failures: int = 5,
+        trace: bool = False,
+    ) -> None:
+        self._pm = pm
+        self._context_for = context_for
+        self._on_failure = on_failure
+        self._max_failures = max_consecutive_failures
+        self._trace = trace
+        self._failures: dict[str, int] = {}
+        self.faulted: set[str] = set()
+        self._cache: dict[str, list[_Impl]] = {}
+
+    def refresh(self) -> None:
+        """Forget cached implementation lists (after plugins were added or removed)."""
+        self._cache.clear()
+
+    def implementations(self, hook: str) -> list[_Impl]:
+        """The implementations of ``hook`` in call order (faulted plugins included)."""
+        impls = self._cache.get(hook)
+        if impls is None:
+            caller = getattr(self._pm.hook, hook)
+            impls = [
+                _Impl(impl.plugin_name, impl.function, tuple(impl.argnames))
+                for impl in reversed(caller.get_hookimpls())
+            ]
+            self._cache[hook] = impls
+        return impls
+
+    def notify(self, hook: str, **kwargs: Any) -> None:
+        """Call every implementation of a notification hook; results are ignored."""
+        for impl in self.implementations(hook):
+            if impl.plugin not in self.faulted:
+                self._call(impl, hook, kwargs)
+
+    def collect(self, hook: str, **kwargs: Any) -> list[tuple[str, Any, HookFailure | None]]:
+        """Call every implementation and return ``(plugin, result, failure)`` for each one called."""
+        out = []
+        for impl in self.implementations(hook):
+            if impl.plugin in self.faulted:
+                continue
+            ok, result = self._call(impl, hook, kwargs)
+            out.append((impl.plugin, result if ok else None, None if ok else result))
+        return out
+
+    def call_plugin(self, plugin: str, hook: str, **kwargs: Any) -> tuple[bool, Any]:
+        """Call one plugin's implementation of ``hook`` (used for scheduled jobs).
+
+        :return: ``(True, result)``, or ``(False, HookFailure)``; ``(False, None)``
+            when the plugin does not implement the hook or is faulted.
+        """
+        if plugin in self.faulted:
+            return False, None
+        for impl in self.implementations(hook):
+            if impl.plugin == plugin:
+                return self._call(impl, hook, kwargs)
+        return False, None
+
+    def _call(self, impl: _Impl, hook: str, kwargs: dict[str, Any]) -> tuple[bool, Any]:
+        args = [self._context_for(impl.plugin) if name == "ctx" else kwargs[name] for name in impl.argnames]
+        started = time.perf_counter() if self._trace else 0.0
+        try:
+            result = impl.function(*args)
+        except Exception as exc:  # noqa: BLE001 - isolation is the point; control flow passes
+            return False, self._fail(impl, hook, kwargs, exc)
+        if self._trace:
+            logger.trace("hook {}:{} took {:.1f} us", impl.plugin, hook, (time.perf_counter() - started) * 1e6)
+        if self._failures.get(impl.plugin):
+            self._failures[impl.plugin] = 0
+        return True, result
+
+    def _fail(self, impl: _Impl, hook: str, kwargs: dict[str, Any], exc: Exception) -> HookFailure:
+        count = self._failures.get(impl.plugin, 0) + 1
+        self._failures[impl.plugin] = count
+        faulted = count >= self._max_failures
+        if faulted:
+            self.faulted.add(impl.plugin)
+        shown = {k: v for k, v in kwargs.items() if k != "ctx"}
+        failure = HookFailure(
+            plugin=impl.plugin,
+            hook=hook,
+            error=exc,
+            traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+            hook_input=_short.repr(shown),
+            consecutive_failures=count,
+            faulted=faulted,
+        )
+        self._on_failure(failure)
+        return failure

@@ -1,0 +1,264 @@
+"""Engine events: small dataclasses that the engine emits through ``track_event``.
+
+Every fact the audit database stores arrives as one of these (datasette's
+``track_event`` pattern): the audit writer is just a plugin implementing
+``track_event``. The engine stamps ``run_id``, a per-run monotonic ``seq`` and
+``ts`` (engine clock, ISO 8601) on each event before dispatching it.
+
+``durable = True`` marks events that must be on disk before the engine acts on
+them (an order intent is committed before the order leaves the engine); the
+others may be written in batches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+
+@dataclass(kw_only=True)
+class Event:
+    """Base class. ``name`` identifies the kind of event (and the audit table it lands in)."""
+
+    name: ClassVar[str] = "event"
+    durable: ClassVar[bool] = False
+
+    run_id: str = ""
+    seq: int = 0
+    ts: str = ""
+
+    def properties(self) -> dict[str, Any]:
+        """The event's own fields (without the envelope), JSON-friendly."""
+        data = asdict(self)
+        for key in ("run_id", "seq", "ts"):
+            data.pop(key)
+        return {k: _plain(v) for k, v in data.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if hasattr(value, "value") and type(value).__module__.startswith("engine."):
+        return value.value  # engine enums
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(kw_only=True)
+class RunStarted(Event):
+    """A run began: mode (paper/live/backtest), config file, account (masked)."""
+
+    name: ClassVar[str] = "run_started"
+    durable: ClassVar[bool] = True
+    mode: str
+    config_path: str = ""
+    account: str = ""
+    engine_version: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class RunStopped(Event):
+    """A run ended; ``reason`` says why (completed, signal, error) and ``summary`` holds the totals."""
+
+    name: ClassVar[str] = "run_stopped"
+    durable: ClassVar[bool] = True
+    reason: str
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class RiskDecisionMade(Event):
+    """One rule's decision on one order request (allowed ones too)."""
+
+    name: ClassVar[str] = "risk_decision"
+    client_order_id: str
+    strategy: str
+    code: str
+    side: str
+    volume: int
+    price: str | None
+    allowed: bool
+    rule: str
+    plugin: str
+    reason: str = ""
+    value: Any = None
+    limit: Any = None
+
+
+@dataclass(kw_only=True)
+class OrderDenied(Event):
+    """An order request was blocked before it left the engine (the first denying decision)."""
+
+    name: ClassVar[str] = "order_denied"
+    client_order_id: str
+    strategy: str
+    code: str
+    side: str
+    volume: int
+    price: str | None
+    rule: str
+    plugin: str
+    reason: str
+
+
+@dataclass(kw_only=True)
+class OrderIntent(Event):
+    """An order that passed risk, committed before it is handed to the broker."""
+
+    name: ClassVar[str] = "order_intent"
+    durable: ClassVar[bool] = True
+    client_order_id: str
+    strategy: str
+    code: str
+    side: str
+    volume: int
+    price: str | None
+    price_type: int
+    external: bool = False
+
+
+@dataclass(kw_only=True)
+class OrderSubmitted(Event):
+    """The broker call returned: ``seq`` (async request number) or ``-1`` (API-level failure)."""
+
+    name: ClassVar[str] = "order_submitted"
+    client_order_id: str
+    request_seq: int | None = None
+    result: int
+    detail: str = ""
+
+
+@dataclass(kw_only=True)
+class OrderUpdated(Event):
+    """An order's status or fill state changed (one row per change: the status history)."""
+
+    name: ClassVar[str] = "order_update"
+    client_order_id: str
+    order_id: int | None
+    order_sysid: str
+    status: int
+    status_label: str
+    previous_status: int | None
+    traded_volume: int
+    status_msg: str = ""
+
+
+@dataclass(kw_only=True)
+class FillRecorded(Event):
+    """One execution, after de-duplication by ``trade_id``."""
+
+    name: ClassVar[str] = "fill"
+    trade_id: str
+    client_order_id: str
+    order_id: int | None
+    strategy: str
+    code: str
+    side: str
+    price: str
+    volume: int
+    amount: str
+    commission: str
+    traded_time: str = ""
+
+
+@dataclass(kw_only=True)
+class OrderErrorRecorded(Event):
+    """The broker refused an order (``on_order_error``)."""
+
+    name: ClassVar[str] = "order_error"
+    client_order_id: str | None
+    order_id: int | None
+    strategy: str
+    error_id: int | None
+    error_msg: str
+
+
+@dataclass(kw_only=True)
+class CancelRequested(Event):
+    """A strategy asked to cancel an order; ``result`` is the broker call's return."""
+
+    name: ClassVar[str] = "cancel_request"
+    client_order_id: str
+    order_id: int | None
+    strategy: str
+    result: int | None = None
+
+
+@dataclass(kw_only=True)
+class CancelErrorRecorded(Event):
+    """The broker refused a cancel (``on_cancel_error``)."""
+
+    name: ClassVar[str] = "cancel_error"
+    client_order_id: str | None
+    order_id: int | None
+    strategy: str
+    error_id: int | None
+    error_msg: str
+
+
+@dataclass(kw_only=True)
+class ConnectionChanged(Event):
+    """Connection life: ``kind`` is connected, disconnected, reconnecting, reconnected, failed."""
+
+    name: ClassVar[str] = "connection"
+    kind: str
+    session_id: int | None = None
+    detail: str = ""
+
+
+@dataclass(kw_only=True)
+class PluginFailed(Event):
+    """A plugin raised inside a hook. The engine went on; ``faulted`` says if it is now skipped."""
+
+    name: ClassVar[str] = "plugin_error"
+    plugin: str
+    hook: str
+    error_type: str
+    error: str
+    traceback: str
+    hook_input: str
+    consecutive_failures: int
+    faulted: bool = False
+
+
+@dataclass(kw_only=True)
+class JobRan(Event):
+    """A scheduled job ran: target plugin, outcome (ok, error, skipped) and duration."""
+
+    name: ClassVar[str] = "job_run"
+    job: str
+    target: str
+    scheduled_for: str
+    outcome: str
+    duration_ms: float
+    error: str = ""
+
+
+@dataclass(kw_only=True)
+class TradingStateChanged(Event):
+    """The account's or one strategy's trading state changed (ACTIVE/REDUCING/HALTED)."""
+
+    name: ClassVar[str] = "trading_state"
+    scope: str  # "account" or "strategy:<name>"
+    previous: str
+    current: str
+    cause: str
+
+
+#: Every event type, by name; the audit schema has a table for each.
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.name: cls
+    for cls in (
+        RunStarted, RunStopped, RiskDecisionMade, OrderDenied, OrderIntent, OrderSubmitted,
+        OrderUpdated, FillRecorded, OrderErrorRecorded, CancelRequested, CancelErrorRecorded,
+        ConnectionChanged, PluginFailed, JobRan, TradingStateChanged,
+    )
+}

@@ -1,0 +1,1 @@
+"""Example strategies shipped inside the package (used by the embedded default config)."""

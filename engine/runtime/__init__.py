@@ -1,0 +1,36 @@
+"""Per-mode assembly of the clock, the broker gateway and the market data.
+
+``build_runtime(engine)`` picks the runtime for ``config.mode``:
+
+* ``paper``: the simulator (``engine.sim``) behind the same gateway as live,
+  fed by the tick replay (:mod:`engine.runtime.paper`);
+* ``live``: the real MiniQMT through ``xtquant`` (:mod:`engine.runtime.live`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..config import ConfigError
+from .base import Runtime
+
+if TYPE_CHECKING:
+    from ..core.engine import Engine
+
+
+def build_runtime(engine: Engine) -> Runtime:
+    mode = engine.config.mode
+    if mode == "paper":
+        from .paper import PaperRuntime
+
+        return PaperRuntime(engine)
+    if mode == "live":
+        from .live import LiveRuntime
+
+        return LiveRuntime(engine)
+    raise ConfigError(str(engine.config.source_path or "config"), [
+        f"mode: {mode!r} is not available in this version; use 'paper' (simulator on replayed ticks) or 'live'",
+    ])
+
+
+__all__ = ["Runtime", "build_runtime"]

@@ -1,0 +1,521 @@
+"""The simulated broker counter: one account, its orders, matching, T+1 and fees.
+
+A :class:`SimCounter` outlives trader sessions: a reconnect builds a new
+:class:`~engine.sim.trader.SimXtQuantTrader` against the same counter. All state
+changes happen under one lock, in the order requests and market data arrive;
+pushes are handed to the subscribed traders (listeners) in that same order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from ..calendar import TradingCalendar
+from ..models.money import ZERO, round_cents, to_decimal
+from ..xt import constants as xc
+from ..xt.records import XtAccountStatus
+from . import errors as E
+from . import records as R
+from .book import Book, book_from_bar, book_from_tick
+from .clock import WallClock
+from .config import SimConfig
+from .faults import FaultInjector, Push
+from .fees import fees_for_amount, fill_fees
+from .instruments import Instrument, PriceLimits, instrument_from_row, price_limits
+from .ledger import Ledger, SimOrder
+from .matcher import MatchResult, match_arrival, match_auction, match_bar, match_resting
+from .rules import OrderContext, cage_bounds, check_order
+from .sessions import CLOSED, CONTINUOUS, PRE_OPEN, SessionPolicy, phase_at
+from .store import AccountStore
+
+__all__ = ["SimCounter"]
+
+LIVE_STATUSES = frozenset({xc.ORDER_REPORTED, xc.ORDER_PART_SUCC})
+EXPIRED_MSG = "[COUNTER][SIM-EXPIRE][日终未成交委托自动撤单]"
+
+
+class SimCounter:
+    """The broker counter behind :class:`SimXtQuantTrader` and :class:`SimXtData`.
+
+    :param config: accounts, rules, fees, faults; defaults per ashare_rules.md §10.
+    :param calendar: a :class:`~engine.calendar.TradingCalendar` (built when None).
+    :param clock: any object with ``now() -> datetime`` (exchange-local, naive);
+        None means the wall clock in Asia/Shanghai.
+    """
+
+    def __init__(self, config: SimConfig | None = None, *, calendar: TradingCalendar | None = None,
+                 clock: object | None = None) -> None:
+        self.config = config or SimConfig()
+        self.calendar = calendar or TradingCalendar()
+        self.clock = clock or WallClock()
+        if not callable(getattr(self.clock, "now", None)):
+            raise E.SimConfigError(f"clock: {self.clock!r} has no now() method")
+        self.policy = SessionPolicy(self.config.outside_session)
+        self.faults = FaultInjector(self.config.faults, self.config.seed)
+        self.ledger = Ledger(self.config.account_id, self.config.initial_cash)
+        self.instruments: dict[str, Instrument] = {}
+        self.books: dict[str, Book] = {}
+        self._prev_close: dict[str, tuple[dt.date, Decimal]] = {}
+        self._lock = threading.RLock()
+        self._listeners: list = []
+        self._out: list[Push] = []
+        self._dirty: dict[int, SimOrder] = {}
+        self._new_trades: list = []
+        self.store = AccountStore(self.config.account_db) if self.config.account_db else None
+        self._open_account()
+
+    # -- set-up ------------------------------------------------------------------------
+
+    def _open_account(self) -> None:
+        today = self.now().date()
+        if self.store is not None and self.store.load(self.ledger):
+            if today > self.ledger.trading_day and self.calendar.is_trading_day(today):
+                self._roll_to(today)
+            self._persist()
+            return
+        self.ledger.trading_day = today
+        for p in self.config.positions:
+            pos = self.ledger.position(p.code)
+            pos.volume = pos.yesterday = p.volume
+            pos.can_use = p.can_use_volume
+            pos.cost = pos.open_cost = round_cents(p.cost_price * p.volume)
+        self._persist(force=True)
+
+    @property
+    def account_id(self) -> str:
+        return self.config.account_id
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+    def add_listener(self, listener: object) -> None:
+        """Register a trader: ``accept(pushes)`` under the lock, ``drain()`` after each operation."""
+        with self._lock:
+            if listener not in self._listeners:
+                self._listeners.append(listener)
+
+    def remove_listener(self, listener: object) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def _emit(self, kind: str, record: object, origin: object = None) -> None:
+        self._out.append(Push(kind, record, origin))
+
+    def _flush(self) -> list:
+        pushes, self._out = self.faults.mangle(self._out), []
+        listeners = list(self._listeners)
+        if pushes:
+            for listener in listeners:
+                listener.accept(pushes)
+            if any(p.kind == "disconnected" for p in pushes):
+                self._listeners.clear()
+        self._persist()
+        return listeners
+
+    def _run(self, op: Callable[[], object], tick_batch: bool = False) -> object:
+        """Run ``op`` under the lock after advancing time; deliver its pushes; drain sync traders."""
+        with self._lock:
+            try:
+                self._advance(tick_batch)
+                result = op()
+            finally:
+                listeners = self._flush()
+        for listener in listeners:
+            listener.drain()
+        return result
+
+    # -- instruments and prices --------------------------------------------------------
+
+    def load_instruments(self, rows: Iterable[dict]) -> int:
+        """Load metadata rows (code, name, listing_date, is_st, t0, kind[, prev_close, suspended])."""
+        with self._lock:
+            n = 0
+            for i, row in enumerate(rows):
+                inst = instrument_from_row(row, f"instrument row {i + 1}")
+                self.instruments[inst.code] = inst
+                if row.get("prev_close") not in (None, ""):
+                    self._prev_close[inst.code] = (self.ledger.trading_day, to_decimal(row["prev_close"]))
+                n += 1
+            return n
+
+    def instrument(self, code: str) -> Instrument:
+        """The instrument of ``code``: from the table, else from the code prefix (§1)."""
+        inst = self.instruments.get(code)
+        if inst is None:
+            inst = instrument_from_row({"code": code}, f"code {code}")
+        return inst
+
+    def set_suspended(self, code: str, suspended: bool = True) -> None:
+        with self._lock:
+            self.instruments[code] = self.instrument(code).with_status(suspended=bool(suspended))
+
+    def prev_close(self, code: str) -> Decimal | None:
+        entry = self._prev_close.get(code)
+        return entry[1] if entry and entry[0] == self.ledger.trading_day else None
+
+    def limits(self, code: str) -> PriceLimits | None:
+        """Today's limit prices of ``code``; None while its previous close is unknown."""
+        pc = self.prev_close(code)
+        if pc is None:
+            return None
+        inst = self.instrument(code)
+        day = self.ledger.trading_day
+        number = (self.calendar.trading_day_number(inst.listing_date, day)
+                  if inst.listing_date and inst.listing_date <= day else None)
+        return price_limits(inst, pc, day, number)
+
+    def last_price(self, code: str) -> Decimal | None:
+        book = self.books.get(code)
+        return book.last if book else None
+
+    # -- time: day roll, held orders, disconnects --------------------------------------
+
+    def poll(self) -> None:
+        """Let the counter see the clock (releases held orders, rolls the day, faults)."""
+        self._run(lambda: None)
+
+    def set_trading_day(self, day: dt.date) -> None:
+        """Start-of-day roll to ``day``: expire open orders, statement, release T+1 volume."""
+        self._run(lambda: self._roll_to(day) if day != self.ledger.trading_day else None)
+
+    def _advance(self, tick_batch: bool) -> None:
+        now = self.now()
+        if now.date() > self.ledger.trading_day and self.calendar.is_trading_day(now.date()):
+            self._roll_to(now.date())
+        for order in list(self.ledger.orders.values()):
+            if order.status == xc.ORDER_WAIT_REPORTING and order.held_until is not None \
+                    and now.time() >= order.held_until:
+                self._report(order, self.instrument(order.code), now)
+        if self.faults.disconnect_due(now, tick_batch):
+            self._emit("disconnected", None)
+
+    def _roll_to(self, day: dt.date) -> None:
+        old = self.ledger.trading_day
+        for order in self.ledger.open_orders():
+            self._finish_cancel(order, EXPIRED_MSG)
+        if self.store is not None and old is not None:
+            self.store.save_statement(old, self.ledger, self._market_value(), self._statement_positions())
+        self.ledger.roll_day(day)
+        self._persist(force=True)
+
+    def connect_allowed(self) -> bool:
+        with self._lock:
+            return self.faults.connect_allowed(self.now())
+
+    # -- orders ------------------------------------------------------------------------
+
+    def submit_order(self, code: str, is_buy: bool, volume: int, price_type: int, price: float,
+                     strategy_name: str = "", order_remark: str = "", *, seq: int = 0,
+                     origin: object = None,
+                     on_accepted: Callable[[SimOrder], None] | None = None) -> int:
+        """Take a well-formed order; returns its order_id. Rejections are pushed (57 + error)."""
+        return self._run(lambda: self._submit(code, is_buy, volume, price_type, price, strategy_name,
+                                              order_remark, seq, origin, on_accepted))
+
+    def _submit(self, code, is_buy, volume, price_type, price, strategy_name, order_remark, seq,
+                origin, on_accepted) -> int:
+        now = self.now()
+        inst = self.instrument(code)
+        book = self.books.get(code)
+        px = to_decimal(price) if price_type in xc.LIMIT_PRICE_TYPES else ZERO
+        if price_type == xc.LATEST_PRICE:
+            px = book.last if book and book.last else ZERO
+        order = SimOrder(self.ledger.new_order_id(), code, is_buy, volume, price_type, px, now,
+                         self.ledger.trading_day, strategy_name, order_remark, seq)
+        self.ledger.orders[order.order_id] = order
+        self._dirty[order.order_id] = order
+        if on_accepted is not None:
+            on_accepted(order)
+        rejection = self._validate(order, inst, book, now)
+        if rejection is None and self.faults.should_reject():
+            rejection = E.sim_rejection("FAULT", "模拟柜台随机拒单", order_id=order.order_id)
+        if rejection is not None:
+            self._reject(order, rejection, inst, origin)
+            return order.order_id
+        self._freeze(order, inst)
+        disposition = self.policy.order_disposition(phase_at(inst, now))
+        if disposition == "hold":
+            order.held_until = self.policy.release_time(phase_at(inst, now))
+            self._set_status(order, xc.ORDER_WAIT_REPORTING, inst)
+            self._emit_balances(order, inst)
+        else:
+            self._report(order, inst, now)
+        return order.order_id
+
+    def _validate(self, order: SimOrder, inst: Instrument, book: Book | None, now: dt.datetime):
+        limits = self.limits(order.code)
+        order.freeze_price = (order.price if not order.is_market
+                              else (limits.up if limits and limits.up else ZERO))
+        pos = self.ledger.positions.get(order.code)
+        st_open = sum(o.remaining for o in self.ledger.open_orders() if o.code == order.code and o.is_buy)
+        rem_value, est = self._freeze_need(order, inst) if order.is_buy else (ZERO, None)
+        ctx = OrderContext(
+            inst=inst, is_buy=order.is_buy, volume=order.volume, price_type=order.price_type,
+            price=order.price, now=now, is_trading_day=self.calendar.is_trading_day(now.date()),
+            phase=phase_at(inst, now), limits=limits, book=book if book and not book.is_bar else book,
+            can_use=pos.can_use if pos else 0, available_cash=self.ledger.available,
+            required_cash=rem_value + (est.total if est else ZERO),
+            st_bought_and_open=(pos.bought_today if pos else 0) + st_open,
+            account_id=self.account_id)
+        if order.price_type == xc.LATEST_PRICE and order.price <= 0:
+            return E.sim_rejection("PX", "无最新价，无法以最新价委托", stock_code=order.code)
+        return check_order(ctx, self.config, self.policy)
+
+    def _freeze_need(self, order: SimOrder, inst: Instrument):
+        rem_value = round_cents(order.freeze_price * order.remaining)
+        profile = self.config.fee
+        if profile.min_commission_per == "fill":
+            est = fees_for_amount(profile, inst, False, rem_value)
+        else:
+            est = fees_for_amount(profile, inst, False, order.traded_amount + rem_value) - order.fees_paid
+        return rem_value, est
+
+    def _freeze(self, order: SimOrder, inst: Instrument) -> None:
+        if order.is_buy:
+            rem_value, est = self._freeze_need(order, inst)
+            self.ledger.set_buy_freeze(order, est, rem_value)
+        else:
+            self.ledger.freeze_sell(order)
+
+    def _reject(self, order: SimOrder, rejection: E.Rejection, inst: Instrument, origin) -> None:
+        self._set_status(order, xc.ORDER_REPORTED, inst)
+        order.status_msg = rejection.message
+        self._set_status(order, xc.ORDER_JUNK, inst)
+        self._emit("order_error", R.order_error_record(order, self.account_id), origin)
+
+    def _report(self, order: SimOrder, inst: Instrument, now: dt.datetime) -> None:
+        order.held_until = None
+        self._set_status(order, xc.ORDER_REPORTED, inst)
+        self._emit_balances(order, inst)
+        book = self.books.get(order.code)
+        if book is not None and book.is_bar:
+            order.bar_wait = True
+            return
+        if phase_at(inst, now) == CONTINUOUS:
+            self._apply_match(order, inst, match_arrival(order, book), now)
+
+    # -- status changes and fills -----------------------------------------------------
+
+    def _set_status(self, order: SimOrder, status: int, inst: Instrument) -> None:
+        order.status = status
+        self._dirty[order.order_id] = order
+        self._emit("stock_order", R.order_record(order, self.account_id, inst.name))
+
+    def _emit_balances(self, order: SimOrder, inst: Instrument) -> None:
+        if not order.is_buy or order.traded_volume:
+            pos = self.ledger.position(order.code)
+            self._emit("stock_position", R.position_record(pos, self.account_id,
+                                                           self.last_price(order.code), inst.name))
+        self._emit("stock_asset", R.asset_record(self.ledger, self._market_value()))
+
+    def _apply_match(self, order: SimOrder, inst: Instrument, result: MatchResult,
+                     when: dt.datetime) -> None:
+        for price, qty in result.fills:
+            self._fill(order, inst, price, qty, when)
+        if result.rest_price is not None and not order.is_final and order.is_market:
+            order.price = result.rest_price
+        if result.cancel_rest and order.remaining > 0 and not order.is_final:
+            self._finish_cancel(order, "")
+
+    def _fill(self, order: SimOrder, inst: Instrument, price: Decimal, qty: int, when: dt.datetime) -> None:
+        amount = round_cents(price * qty)
+        fees = fill_fees(self.config.fee, inst, not order.is_buy, order.traded_amount, amount,
+                         order.fees_paid)
+        trade = self.ledger.apply_fill(order, price, qty, fees, when, inst.t0)
+        self._new_trades.append(trade)
+        if order.is_buy:
+            if order.remaining == 0:
+                self.ledger.release_buy(order)
+            else:
+                self._freeze(order, inst)
+        status = xc.ORDER_SUCCEEDED if order.remaining == 0 else xc.ORDER_PART_SUCC
+        self._set_status(order, status, inst)
+        self._emit("stock_trade", R.trade_record(trade, order, self.account_id, inst.name))
+        self._emit_balances(order, inst)
+
+    def _finish_cancel(self, order: SimOrder, message: str) -> None:
+        inst = self.instrument(order.code)
+        if order.is_buy:
+            self.ledger.release_buy(order)
+        else:
+            self.ledger.release_sell(order)
+        order.status_msg = message or order.status_msg
+        self._set_status(order, xc.ORDER_PART_CANCEL if order.traded_volume else xc.ORDER_CANCELED, inst)
+        self._emit_balances(order, inst)
+
+    # -- cancels -----------------------------------------------------------------------
+
+    def cancel_order(self, order_id: int, *, origin: object = None,
+                     on_result: Callable[[int, SimOrder | None, str], None] | None = None) -> int:
+        """Cancel ``order_id``: 0 accepted, -1 refused (final order / no-cancel window), -2 unknown."""
+        return self._run(lambda: self._cancel(order_id, origin, on_result))
+
+    def _cancel(self, order_id, origin, on_result) -> int:
+        order = self.ledger.orders.get(order_id)
+        if order is None:
+            if on_result:
+                on_result(-2, None, "[COUNTER][SIM-CXL][委托不存在]")
+            return -2
+        inst = self.instrument(order.code)
+        now = self.now()
+        refusal = ""
+        if order.is_final:
+            refusal = E.sim_rejection("CXL", "委托已是最终状态，不能撤单", order_id=order_id,
+                                      order_status=order.status).message
+        elif order.status != xc.ORDER_WAIT_REPORTING and (
+                not self.calendar.is_trading_day(now.date())
+                or not self.policy.cancel_allowed(phase_at(inst, now))):
+            refusal = E.sim_rejection("CXL", "当前时间不允许撤单", order_id=order_id,
+                                      time=now.strftime("%H:%M:%S")).message
+        if on_result:
+            on_result(-1 if refusal else 0, order, refusal)
+        if refusal:
+            self._emit("cancel_error", R.cancel_error_record(order, self.account_id, refusal), origin)
+            return -1
+        if order.status != xc.ORDER_WAIT_REPORTING:
+            pending = xc.ORDER_PARTSUCC_CANCEL if order.traded_volume else xc.ORDER_REPORTED_CANCEL
+            self._set_status(order, pending, inst)
+        self._finish_cancel(order, "")
+        return 0
+
+    # -- market data -------------------------------------------------------------------
+
+    def on_ticks(self, ticks: dict[str, dict]) -> None:
+        """Take a batch of xtdata ticks ``{code: tick}``: update books, match resting orders."""
+        self._run(lambda: self._on_ticks(ticks), tick_batch=True)
+
+    def _note_prev_close(self, book: Book) -> None:
+        day = book.time.date()
+        entry = self._prev_close.get(book.code)
+        if book.prev_close is not None and (entry is None or entry[0] != day):
+            self._prev_close[book.code] = (day, book.prev_close)
+
+    def _on_ticks(self, ticks: dict[str, dict]) -> None:
+        for code, tick in ticks.items():
+            inst = self.instrument(code)
+            book = book_from_tick(code, tick, inst.shares_per_lot, self.books.get(code))
+            self._note_prev_close(book)
+            self.books[code] = book
+            self._match_book(inst, book)
+
+    def _resting(self, code: str) -> list[SimOrder]:
+        return sorted((o for o in self.ledger.orders.values()
+                       if o.code == code and o.status in LIVE_STATUSES), key=lambda o: o.order_id)
+
+    def _match_book(self, inst: Instrument, book: Book) -> None:
+        phase = phase_at(inst, book.time)
+        auction = phase == PRE_OPEN or (phase == CLOSED and book.time.time() >= dt.time(15, 0))
+        if phase != CONTINUOUS and not auction:
+            return
+        part = self.config.participation
+        for order in self._resting(inst.code):
+            if order.bar_wait or (order.is_market and order.price <= 0):
+                order.bar_wait = False
+                if phase == CONTINUOUS:
+                    self._apply_match(order, inst, match_arrival(order, book), book.time)
+                continue
+            if auction:
+                result = match_auction(order, book, part)
+            else:
+                result = match_resting(order, book, part, self._in_cage(order, inst, book))
+            self._apply_match(order, inst, result, book.time)
+
+    def _in_cage(self, order: SimOrder, inst: Instrument, book: Book) -> bool:
+        if self.config.cage_mode != "hold":
+            return True
+        cap, floor = cage_bounds(inst, book, book.prev_close, self.config)
+        if order.is_buy:
+            return cap is None or order.price <= cap
+        return floor is None or order.price >= floor
+
+    def on_bars(self, bars: dict[str, dict]) -> None:
+        """Take a batch of bars ``{code: bar}``: every order resting now fills by the fill rule."""
+        self._run(lambda: self._on_bars(bars), tick_batch=True)
+
+    def _on_bars(self, bars: dict[str, dict]) -> None:
+        cfg = self.config
+        for code, bar in bars.items():
+            inst = self.instrument(code)
+            book = book_from_bar(code, bar, inst.shares_per_lot)
+            self._note_prev_close(book)
+            self.books[code] = book
+            if bar.get("suspendFlag"):
+                continue
+            lim = self.limits(code)
+            for order in self._resting(code):
+                order.bar_wait = False
+                result = match_bar(order, book, cfg.fill_rule, cfg.slippage_bps, cfg.participation,
+                                   inst.tick, lim.up if lim else None, lim.down if lim else None)
+                self._apply_match(order, inst, result, book.time)
+
+    # -- queries -----------------------------------------------------------------------
+
+    def _market_value(self) -> Decimal:
+        total = ZERO
+        for pos in self.ledger.positions.values():
+            price = self.last_price(pos.code)
+            total += round_cents((price if price is not None else pos.avg_price) * pos.volume)
+        return total
+
+    def _statement_positions(self) -> list[dict]:
+        return [{"code": p.code, "volume": p.volume, "avg_price": str(p.avg_price),
+                 "last_price": str(self.last_price(p.code) or "")} for p in self.ledger.positions.values()]
+
+    def query_asset(self):
+        with self._lock:
+            return R.asset_record(self.ledger, self._market_value())
+
+    def query_orders(self, cancelable_only: bool = False) -> list:
+        with self._lock:
+            return [R.order_record(o, self.account_id, self.instrument(o.code).name)
+                    for o in sorted(self.ledger.orders.values(), key=lambda o: o.order_id)
+                    if not cancelable_only or o.status in xc.CANCELABLE_ORDER_STATUSES]
+
+    def query_order(self, order_id: int):
+        with self._lock:
+            o = self.ledger.orders.get(order_id)
+            return R.order_record(o, self.account_id, self.instrument(o.code).name) if o else None
+
+    def query_trades(self) -> list:
+        with self._lock:
+            return [R.trade_record(t, self.ledger.orders[t.order_id], self.account_id,
+                                   self.instrument(t.code).name) for t in self.ledger.trades]
+
+    def query_positions(self) -> list:
+        with self._lock:
+            return [R.position_record(p, self.account_id, self.last_price(p.code),
+                                      self.instrument(p.code).name)
+                    for p in self.ledger.positions.values() if p.volume or p.frozen]
+
+    def query_position(self, code: str):
+        with self._lock:
+            p = self.ledger.positions.get(code)
+            if p is None or not (p.volume or p.frozen):
+                return None
+            return R.position_record(p, self.account_id, self.last_price(code), self.instrument(code).name)
+
+    def account_status(self) -> XtAccountStatus:
+        return XtAccountStatus(self.account_id, xc.SECURITY_ACCOUNT, xc.ACCOUNT_STATUS_OK)
+
+    def statements(self) -> list[dict]:
+        """Daily statements recorded so far (empty without ``account_db``)."""
+        return self.store.statements() if self.store is not None else []
+
+    # -- persistence -------------------------------------------------------------------
+
+    def _persist(self, force: bool = False) -> None:
+        if self.store is None or not (force or self._dirty or self._new_trades):
+            return
+        self.store.save(self.ledger, list(self._dirty.values()), self._new_trades)
+        self._dirty = {}
+        self._new_trades = []
+
+    def close(self) -> None:
+        """Close the account file (the counter keeps working in memory)."""
+        if self.store is not None:
+            self.store.close()
+            self.store = None

@@ -87,7 +87,7 @@ class AuditWriter:
         self.batch_size = batch_size
         self.flush_interval = float(flush_interval)
         self._queue: queue.SimpleQueue[_Row | _Marker] = queue.SimpleQueue()
-        self._lock = threading.Lock()  # guards _closed/_dead/_error and queue admission
+        self._lock = threading.Lock()  # guards _closed/_dead/_death/_error and queue admission
         self._closed = False
         self._dead = False
         self._error: AuditWriteError | None = None
@@ -143,9 +143,14 @@ class AuditWriter:
                 marker = _Marker(stop=True, done=Future())
                 self._queue.put(marker)
         if not already:
-            marker.done.result()
+            try:
+                marker.done.result()
+            except AuditWriteError:
+                pass  # the thread died while closing: raised below
         self._thread.join()
         self._raise_pending_error()
+        if self._death is not None and not already:
+            raise self._death
 
     def __enter__(self) -> AuditWriter:
         return self
@@ -157,9 +162,10 @@ class AuditWriter:
 
     def _put(self, item: _Row | _Marker) -> None:
         with self._lock:
-            if self._closed or self._dead:
-                cause = f" (writer thread died: {self._death})" if self._death else ""
-                raise AuditClosedError(f"audit writer for {self.path} is closed{cause}; not recorded")
+            if self._death is not None:
+                raise AuditWriteError(f"{self._death}; not recorded")
+            if self._closed:
+                raise AuditClosedError(f"audit writer for {self.path} is closed; not recorded")
             self._queue.put(item)
 
     def _wait_for(self, marker: _Marker) -> None:
@@ -294,8 +300,6 @@ class AuditWriter:
         with self._lock:
             self._dead = True
             self._death = error
-            if self._error is None:
-                self._error = error
             pending = list(in_flight)
             while True:
                 try:

@@ -56,18 +56,26 @@ def _listing(name: str, query: Callable, columns: list[str] | None, doc: str) ->
     app.command(name)(command)
 
 
-_listing("orders", queries.recent_orders, None, "Recent orders: latest status, filled volume, average price.")
-_listing("fills", queries.fills, None, "Recent fills with price, volume, amount and fees.")
-_listing("denials", queries.denials, None, "Orders blocked by risk rules, with the rule, plugin and reason.")
+_listing("orders", queries.recent_orders,
+         ["ts", "client_order_id", "strategy", "code", "side", "volume", "price", "status_label", "filled_volume",
+          "avg_price", "fees", "status_msg"],
+         "Recent orders: latest status, filled volume, average price (--json for every column).")
+_listing("fills", queries.fills,
+         ["ts", "trade_id", "client_order_id", "strategy", "code", "side", "price", "volume", "amount", "commission"],
+         "Recent fills with price, volume, amount and fees (--json for every column).")
+_listing("denials", queries.denials, ["ts", "client_order_id", "strategy", "code", "side", "volume", "price", "rule", "plugin", "reason"],
+         "Orders blocked by risk rules, with the rule, plugin and reason.")
 _listing("errors", queries.errors, None, "Order errors, cancel errors and plugin errors.")
-_listing("connections", queries.connections, None, "Connection events: connected, disconnected, reconnected.")
+_listing("connections", queries.connections, ["ts", "kind", "session_id", "detail", "run_id"],
+         "Connection events: connected, disconnected, reconnected.")
 
 
 @app.command("runs")
 def runs(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption, limit: int = LimitOption,
          as_json: bool = JsonOption) -> None:
     """Runs, newest first."""
-    _show("runs", queries.runs(_open(db, config), limit=limit), as_json)
+    _show("runs", queries.runs(_open(db, config), limit=limit), as_json,
+          None if as_json else ["run_id", "mode", "started_at", "stopped_at", "stop_reason", "account"])
 
 
 @app.command("order")
@@ -77,7 +85,8 @@ def order(client_order_id: str = typer.Argument(..., help="The engine's client o
     """The full story of one order: every decision, update, fill and error in order."""
     story = queries.order_story(_open(db, config), client_order_id, run_id=run)
     rows = [{"seq": i["seq"], "ts": i["ts"], "event": i["event"],
-             "details": ", ".join(f"{k}={v}" for k, v in i["details"].items() if v not in (None, ""))} for i in story]
+             "details": ", ".join(f"{k}={v}" for k, v in i["details"].items()
+                                  if v not in (None, "") and k != "client_order_id")} for i in story]
     _show(f"order {client_order_id}", rows, as_json)
 
 

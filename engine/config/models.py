@@ -93,11 +93,12 @@ class RiskSettings(Section):
 class FeeSettings(Section):
     """``paper.fees:`` the simulated broker's fee profile (each item rounded half-up to 0.01 CNY)."""
 
-    commission_rate: Decimal = Decimal("0.00025")
-    commission_min: Decimal = Decimal("5")
-    stamp_duty_rate: Decimal = Decimal("0.0005")
-    transfer_fee_rate: Decimal = Decimal("0.00001")
-    etf_commission_min: bool = Field(True, description="false = the broker waives the 5 CNY minimum on ETFs (免五)")
+    commission_rate: Decimal = Field(Decimal("0.00025"), ge=0)
+    min_commission: Decimal = Field(Decimal("5"), ge=0, description="CNY, charged once per order")
+    stamp_duty_rate: Decimal = Field(Decimal("0.0005"), ge=0, description="stock sells only")
+    transfer_fee_rate: Decimal = Field(Decimal("0.00001"), ge=0, description="stocks, both sides")
+    etf_no_min: bool = Field(False, description="true = the broker waives the 5 CNY minimum on ETFs (免五)")
+    min_commission_per: Literal["order", "fill"] = "order"
 
 
 class PositionSeed(Section):

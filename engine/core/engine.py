@@ -99,6 +99,7 @@ class Engine:
             self.runtime.start()
             load_broker_snapshot(self, self.gateway.load_snapshot())
             self.stats.start_equity = self.portfolio.account.total_asset
+            self._trading_day = self.clock.now().date()
             self.emit(ConnectionChanged(kind="connected", session_id=self.gateway.session_id, detail="ready"))
             self._accepting_orders = True
             self.notify("on_start")
@@ -244,12 +245,26 @@ class Engine:
         self.notify("on_disconnect", reason=detail or "disconnected")
         self.runtime.on_disconnect(self)
 
+    def begin_trading_day(self, day: dt.date) -> None:
+        """A new day: age the holdings and reload asset and positions (T+1 volume is released overnight
+        and the broker pushes nothing for it). Idempotent per day; the replay calls it before the
+        day's first tick, the monitor step when the clock crosses midnight."""
+        if self._trading_day == day:
+            return
+        first = self._trading_day is None
+        self._trading_day = day
+        if first:
+            return
+        self.portfolio.roll_day()
+        try:
+            load_broker_snapshot(self, self.gateway.load_snapshot())
+        except Exception:  # noqa: BLE001 - a failed refresh is logged; the next query or push corrects it
+            logger.exception("start-of-day refresh of the account failed")
+
     def _monitor(self) -> None:
         now = self.clock.now()
         if self._trading_day != now.date():
-            if self._trading_day is not None:
-                self.portfolio.roll_day()
-            self._trading_day = now.date()
+            self.begin_trading_day(now.date())
         if self._next_heartbeat is None or now >= self._next_heartbeat:
             self._next_heartbeat = now + dt.timedelta(seconds=self.config.engine.heartbeat_seconds)
             self.notify("on_heartbeat", now=now)

@@ -8,6 +8,7 @@ does plain dict look-ups and arithmetic only: the +08:00 offset is a constant
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 
 from ..models import Tick
 from .formats import SHANGHAI_TZ, epoch_ms_to_local
@@ -60,12 +61,15 @@ def ticks_from_xtdata(data: dict[str, dict], *, lot_size: int = 100) -> list[Tic
 
 
 def _local_time(code: str, value: object) -> dt.datetime:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    kind = type(value)
+    if kind is int or kind is float:
         return epoch_ms_to_local(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             return value
         return value.astimezone(SHANGHAI_TZ).replace(tzinfo=None)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):  # numpy scalars from DataFrames
+        return epoch_ms_to_local(float(value))
     raise TickRecordError(code, "time", "ms since the epoch or a datetime", value)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import numbers
 from collections.abc import Iterable
 from types import TracebackType
 
@@ -106,8 +107,8 @@ def _record_time(path: PathLike, line: int, record: dict) -> dt.datetime:
     value = record.get("time")
     if isinstance(value, dt.datetime):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return epoch_ms_to_local(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):  # also numpy scalars
+        return epoch_ms_to_local(float(value))
     raise DataFileError(path, line, "time", "ms epoch or a naive local datetime in the record", value)
 
 

@@ -16,28 +16,28 @@ from decimal import Decimal
 from ..calendar import TradingCalendar
 from ..models.money import ZERO, round_cents, to_decimal
 from ..xt import constants as xc
-from ..xt.records import XtAccountStatus
 from . import errors as E
 from . import records as R
-from .book import Book, book_from_bar, book_from_tick
+from .book import Book
 from .clock import WallClock
 from .config import SimConfig
 from .faults import FaultInjector, Push
 from .fees import fees_for_amount, fill_fees
 from .instruments import Instrument, PriceLimits, instrument_from_row, price_limits
 from .ledger import Ledger, SimOrder
-from .matcher import MatchResult, match_arrival, match_auction, match_bar, match_resting
-from .rules import OrderContext, cage_bounds, check_order
-from .sessions import CLOSED, CONTINUOUS, PRE_OPEN, SessionPolicy, phase_at
+from .matcher import MatchResult, match_arrival
+from .rules import OrderContext, check_order
+from .sessions import CONTINUOUS, SessionPolicy, phase_at
+from .counter_market import MarketSideMixin
+from .counter_queries import QueryMixin
 from .store import AccountStore
 
 __all__ = ["SimCounter"]
 
-LIVE_STATUSES = frozenset({xc.ORDER_REPORTED, xc.ORDER_PART_SUCC})
 EXPIRED_MSG = "[COUNTER][SIM-EXPIRE][日终未成交委托自动撤单]"
 
 
-class SimCounter:
+class SimCounter(MarketSideMixin, QueryMixin):
     """The broker counter behind :class:`SimXtQuantTrader` and :class:`SimXtData`.
 
     :param config: accounts, rules, fees, faults; defaults per ashare_rules.md §10.
@@ -381,129 +381,6 @@ class SimCounter:
             self._set_status(order, pending, inst)
         self._finish_cancel(order, "")
         return 0
-
-    # -- market data -------------------------------------------------------------------
-
-    def on_ticks(self, ticks: dict[str, dict]) -> None:
-        """Take a batch of xtdata ticks ``{code: tick}``: update books, match resting orders."""
-        self._run(lambda: self._on_ticks(ticks), tick_batch=True)
-
-    def _note_prev_close(self, book: Book) -> None:
-        day = book.time.date()
-        entry = self._prev_close.get(book.code)
-        if book.prev_close is not None and (entry is None or entry[0] != day):
-            self._prev_close[book.code] = (day, book.prev_close)
-
-    def _on_ticks(self, ticks: dict[str, dict]) -> None:
-        for code, tick in ticks.items():
-            inst = self.instrument(code)
-            book = book_from_tick(code, tick, inst.shares_per_lot, self.books.get(code))
-            self._note_prev_close(book)
-            self.books[code] = book
-            self._match_book(inst, book)
-
-    def _resting(self, code: str) -> list[SimOrder]:
-        return sorted((o for o in self.ledger.orders.values()
-                       if o.code == code and o.status in LIVE_STATUSES), key=lambda o: o.order_id)
-
-    def _match_book(self, inst: Instrument, book: Book) -> None:
-        phase = phase_at(inst, book.time)
-        auction = phase == PRE_OPEN or (phase == CLOSED and book.time.time() >= dt.time(15, 0))
-        if phase != CONTINUOUS and not auction:
-            return
-        part = self.config.participation
-        for order in self._resting(inst.code):
-            if order.bar_wait or (order.is_market and order.price <= 0):
-                order.bar_wait = False
-                if phase == CONTINUOUS:
-                    self._apply_match(order, inst, match_arrival(order, book), book.time)
-                continue
-            if auction:
-                result = match_auction(order, book, part)
-            else:
-                result = match_resting(order, book, part, self._in_cage(order, inst, book))
-            self._apply_match(order, inst, result, book.time)
-
-    def _in_cage(self, order: SimOrder, inst: Instrument, book: Book) -> bool:
-        if self.config.cage_mode != "hold":
-            return True
-        cap, floor = cage_bounds(inst, book, book.prev_close, self.config)
-        if order.is_buy:
-            return cap is None or order.price <= cap
-        return floor is None or order.price >= floor
-
-    def on_bars(self, bars: dict[str, dict]) -> None:
-        """Take a batch of bars ``{code: bar}``: every order resting now fills by the fill rule."""
-        self._run(lambda: self._on_bars(bars), tick_batch=True)
-
-    def _on_bars(self, bars: dict[str, dict]) -> None:
-        cfg = self.config
-        for code, bar in bars.items():
-            inst = self.instrument(code)
-            book = book_from_bar(code, bar, inst.shares_per_lot)
-            self._note_prev_close(book)
-            self.books[code] = book
-            if bar.get("suspendFlag"):
-                continue
-            lim = self.limits(code)
-            for order in self._resting(code):
-                order.bar_wait = False
-                result = match_bar(order, book, cfg.fill_rule, cfg.slippage_bps, cfg.participation,
-                                   inst.tick, lim.up if lim else None, lim.down if lim else None)
-                self._apply_match(order, inst, result, book.time)
-
-    # -- queries -----------------------------------------------------------------------
-
-    def _market_value(self) -> Decimal:
-        total = ZERO
-        for pos in self.ledger.positions.values():
-            price = self.last_price(pos.code)
-            total += round_cents((price if price is not None else pos.avg_price) * pos.volume)
-        return total
-
-    def _statement_positions(self) -> list[dict]:
-        return [{"code": p.code, "volume": p.volume, "avg_price": str(p.avg_price),
-                 "last_price": str(self.last_price(p.code) or "")} for p in self.ledger.positions.values()]
-
-    def query_asset(self):
-        with self._lock:
-            return R.asset_record(self.ledger, self._market_value())
-
-    def query_orders(self, cancelable_only: bool = False) -> list:
-        with self._lock:
-            return [R.order_record(o, self.account_id, self.instrument(o.code).name)
-                    for o in sorted(self.ledger.orders.values(), key=lambda o: o.order_id)
-                    if not cancelable_only or o.status in xc.CANCELABLE_ORDER_STATUSES]
-
-    def query_order(self, order_id: int):
-        with self._lock:
-            o = self.ledger.orders.get(order_id)
-            return R.order_record(o, self.account_id, self.instrument(o.code).name) if o else None
-
-    def query_trades(self) -> list:
-        with self._lock:
-            return [R.trade_record(t, self.ledger.orders[t.order_id], self.account_id,
-                                   self.instrument(t.code).name) for t in self.ledger.trades]
-
-    def query_positions(self) -> list:
-        with self._lock:
-            return [R.position_record(p, self.account_id, self.last_price(p.code),
-                                      self.instrument(p.code).name)
-                    for p in self.ledger.positions.values() if p.volume or p.frozen]
-
-    def query_position(self, code: str):
-        with self._lock:
-            p = self.ledger.positions.get(code)
-            if p is None or not (p.volume or p.frozen):
-                return None
-            return R.position_record(p, self.account_id, self.last_price(code), self.instrument(code).name)
-
-    def account_status(self) -> XtAccountStatus:
-        return XtAccountStatus(self.account_id, xc.SECURITY_ACCOUNT, xc.ACCOUNT_STATUS_OK)
-
-    def statements(self) -> list[dict]:
-        """Daily statements recorded so far (empty without ``account_db``)."""
-        return self.store.statements() if self.store is not None else []
 
     # -- persistence -------------------------------------------------------------------
 

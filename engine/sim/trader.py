@@ -16,7 +16,6 @@ answer is delivered on the very thread that is waiting; here it raises
 from __future__ import annotations
 
 import itertools
-import threading
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 

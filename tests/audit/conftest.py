@@ -118,3 +118,17 @@ def audit_db(db_path: Path):
         yield db
     finally:
         db.close()
+
+
+@pytest.fixture(scope="module")
+def day_db(tmp_path_factory: pytest.TempPathFactory):
+    """The trading day of ``scenario.py`` in a real file, opened read-side (create=False)."""
+    from .scenario import write_trading_day
+
+    path = tmp_path_factory.mktemp("day") / "audit.db"
+    write_trading_day(path)
+    db = open_audit_db(path, create=False)
+    try:
+        yield db
+    finally:
+        db.close()

@@ -54,7 +54,12 @@ def test_bar_reader_streams(tmp_path, monkeypatch):
     path = write_bars(tmp_path / "bars.csv", rows)
     opened = []
     real_open = bars_module.open_text_read
-    monkeypatch.setattr(bars_module, "open_text_read", lambda p: opened.append(LineCountingFile(real_open(p))) or opened[-1])
+
+    def counting_open(p):
+        opened.append(LineCountingFile(real_open(p)))
+        return opened[-1]
+
+    monkeypatch.setattr(bars_module, "open_text_read", counting_open)
     bars = iter_bars_csv(path, "600000.SH")
     assert inspect.isgenerator(bars) and opened == []
     next(bars)

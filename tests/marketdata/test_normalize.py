@@ -80,7 +80,8 @@ def test_milliseconds_are_kept():
 
 @pytest.mark.parametrize(("record", "message"), [
     ({"lastPrice": 1.0}, "tick record for X.SH: key 'time': expected ms since the epoch or a datetime, got None"),
-    ({"time": "2024-12-02", "lastPrice": 1.0}, "key 'time': expected ms since the epoch or a datetime, got '2024-12-02'"),
+    ({"time": "2024-12-02", "lastPrice": 1.0},
+     "key 'time': expected ms since the epoch or a datetime, got '2024-12-02'"),
     ({"time": True, "lastPrice": 1.0}, "key 'time'"),
     ({"time": 1733118954000}, "tick record for X.SH: key 'lastPrice': expected a price, got None"),
     ({"time": 1733118954000, "lastPrice": "11.39"}, "key 'lastPrice': expected a price, got '11.39'"),
@@ -103,3 +104,12 @@ def test_replayed_rows_normalise_to_ticks(tmp_path):
     assert (tick.last_price, tick.pre_close, tick.volume, tick.amount) == (10.05, 10.02, 100000, 1005000.5)
     assert tick.ask_prices == (10.06, 10.07, 10.08) and tick.ask_volumes == (1100, 1200, 1300)
     assert tick.bid_volumes == (2100, 2200, 2300, 2400, 2500)
+
+
+def test_numpy_scalars_from_dataframes_are_accepted():
+    np = pytest.importorskip("numpy")
+    record = {"time": np.int64(1733118954123), "lastPrice": np.float64(11.39), "volume": np.int64(5),
+              "askPrice": [np.float64(11.4)], "askVol": [np.int64(2)]}
+    tick = tick_from_xtdata("000001.SZ", record)
+    assert tick.time == dt.datetime(2024, 12, 2, 13, 55, 54, 123000)
+    assert (tick.last_price, tick.volume, tick.ask_volumes) == (11.39, 500, (200,))

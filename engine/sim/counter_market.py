@@ -1,0 +1,95 @@
+"""The counter's market side: books from ticks and bars, and matching resting orders.
+
+A mixin of :class:`~engine.sim.counter.SimCounter`; runs under the counter's lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..xt import constants as xc
+from .book import Book, book_from_bar, book_from_tick
+from .instruments import Instrument
+from .ledger import SimOrder
+from .matcher import match_arrival, match_auction, match_bar, match_resting
+from .rules import cage_bounds
+from .sessions import CLOSED, CONTINUOUS, PRE_OPEN, phase_at
+
+__all__ = ["MarketSideMixin"]
+
+LIVE_STATUSES = frozenset({xc.ORDER_REPORTED, xc.ORDER_PART_SUCC})
+
+
+class MarketSideMixin:
+    """Tick and bar intake for :class:`SimCounter`."""
+
+    # -- market data -------------------------------------------------------------------
+
+    def on_ticks(self, ticks: dict[str, dict]) -> None:
+        """Take a batch of xtdata ticks ``{code: tick}``: update books, match resting orders."""
+        self._run(lambda: self._on_ticks(ticks), tick_batch=True)
+
+    def _note_prev_close(self, book: Book) -> None:
+        day = book.time.date()
+        entry = self._prev_close.get(book.code)
+        if book.prev_close is not None and (entry is None or entry[0] != day):
+            self._prev_close[book.code] = (day, book.prev_close)
+
+    def _on_ticks(self, ticks: dict[str, dict]) -> None:
+        for code, tick in ticks.items():
+            inst = self.instrument(code)
+            book = book_from_tick(code, tick, inst.shares_per_lot, self.books.get(code))
+            self._note_prev_close(book)
+            self.books[code] = book
+            self._match_book(inst, book)
+
+    def _resting(self, code: str) -> list[SimOrder]:
+        return sorted((o for o in self.ledger.orders.values()
+                       if o.code == code and o.status in LIVE_STATUSES), key=lambda o: o.order_id)
+
+    def _match_book(self, inst: Instrument, book: Book) -> None:
+        phase = phase_at(inst, book.time)
+        auction = phase == PRE_OPEN or (phase == CLOSED and book.time.time() >= dt.time(15, 0))
+        if phase != CONTINUOUS and not auction:
+            return
+        part = self.config.participation
+        for order in self._resting(inst.code):
+            if order.bar_wait or (order.is_market and order.price <= 0):
+                order.bar_wait = False
+                if phase == CONTINUOUS:
+                    self._apply_match(order, inst, match_arrival(order, book), book.time)
+                continue
+            if auction:
+                result = match_auction(order, book, part)
+            else:
+                result = match_resting(order, book, part, self._in_cage(order, inst, book))
+            self._apply_match(order, inst, result, book.time)
+
+    def _in_cage(self, order: SimOrder, inst: Instrument, book: Book) -> bool:
+        if self.config.cage_mode != "hold":
+            return True
+        cap, floor = cage_bounds(inst, book, book.prev_close, self.config)
+        if order.is_buy:
+            return cap is None or order.price <= cap
+        return floor is None or order.price >= floor
+
+    def on_bars(self, bars: dict[str, dict]) -> None:
+        """Take a batch of bars ``{code: bar}``: every order resting now fills by the fill rule."""
+        self._run(lambda: self._on_bars(bars), tick_batch=True)
+
+    def _on_bars(self, bars: dict[str, dict]) -> None:
+        cfg = self.config
+        for code, bar in bars.items():
+            inst = self.instrument(code)
+            book = book_from_bar(code, bar, inst.shares_per_lot)
+            self._note_prev_close(book)
+            self.books[code] = book
+            if bar.get("suspendFlag"):
+                continue
+            lim = self.limits(code)
+            for order in self._resting(code):
+                order.bar_wait = False
+                result = match_bar(order, book, cfg.fill_rule, cfg.slippage_bps, cfg.participation,
+                                   inst.tick, lim.up if lim else None, lim.down if lim else None)
+                self._apply_match(order, inst, result, book.time)
+

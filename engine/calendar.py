@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import threading
+import warnings
 from collections.abc import Callable, Iterable
 
 from loguru import logger
@@ -41,8 +42,10 @@ def _xshg_sessions() -> tuple[tuple[dt.date, ...], dt.date, dt.date]:
         if _XSHG_CACHE is None:
             import exchange_calendars as xcals
 
-            cal = xcals.get_calendar("XSHG")
-            sessions = tuple(ts.date() for ts in cal.sessions)
+            with warnings.catch_warnings():  # pandas deprecation noise from inside the library
+                warnings.simplefilter("ignore")
+                cal = xcals.get_calendar("XSHG")
+                sessions = tuple(ts.date() for ts in cal.sessions)
             _XSHG_CACHE = (sessions, cal.first_session.date(), cal.last_session.date())
         return _XSHG_CACHE
 

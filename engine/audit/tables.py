@@ -87,18 +87,30 @@ def mask_account(account: str) -> str:
 def event_row(event: Event) -> tuple[Any, ...]:
     """The row values for ``event`` in :func:`table_columns` order.
 
+    Values are those of ``event.properties()``. Fast path: when every field is
+    already a plain ``str``/``int``/``float``/``bool``/``None`` (the common case),
+    the fields are read directly, skipping the deep copy ``properties()`` makes.
+
     :raises AuditEventError: unknown event type, missing envelope, or a value
         SQLite cannot store; the message names the event and the field.
     """
     event_type = _known_type(event)
     _check_envelope(event)
-    props = event.properties()
+    names = _FIELD_NAMES[event_type.name]
+    raw = [getattr(event, name) for name in names]
+    if not all(type(value) in _PLAIN_TYPES for value in raw):
+        props = event.properties()
+        raw = [props.get(name) for name in names]
     if isinstance(event, RunStarted):
-        props["account"] = mask_account(props.get("account") or "")
+        index = names.index("account")
+        raw[index] = mask_account(raw[index] or "")
     values: list[Any] = [event.run_id, event.seq, event.ts]
-    for name in event_fields(event_type):
-        values.append(_column_value(event, name, props.get(name)))
+    values.extend(_column_value(event, name, value) for name, value in zip(names, raw))
     return tuple(values)
+
+
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[str, list[str]] = {name: event_fields(cls) for name, cls in EVENT_TYPES.items()}
 
 
 def _known_type(event: Event) -> type[Event]:

@@ -17,7 +17,11 @@ Design (one writer thread owns the only connection):
   so one bad row does not lose its neighbours. A durable row that fails raises
   :class:`AuditWriteError` to its caller (the engine then does not send the
   order). A batched row that fails is logged at once and raised by the next
-  ``track_event``, ``flush`` or ``close``.
+  ``track_event``, ``flush`` or ``close``. After such a failure the next
+  durable event is refused before it is written.
+* Rows go in through prepared ``executemany`` statements rather than
+  sqlite-utils ``insert_all``: the columns are fixed by the migrations, and a
+  column that does not exist must fail, never alter the table.
 """
 
 from __future__ import annotations
@@ -87,10 +91,10 @@ class AuditWriter:
         self.batch_size = batch_size
         self.flush_interval = float(flush_interval)
         self._queue: queue.SimpleQueue[_Row | _Marker] = queue.SimpleQueue()
-        self._lock = threading.Lock()  # guards _closed/_dead/_death/_error and queue admission
+        self._lock = threading.Lock()  # guards _closed/_dead/_death/_lost and queue admission
         self._closed = False
         self._dead = False
-        self._error: AuditWriteError | None = None
+        self._lost: list[str] = []  # failures of batched rows not yet raised to a caller
         self._death: AuditWriteError | None = None
         opened: Future = Future()
         self._thread = threading.Thread(
@@ -173,10 +177,12 @@ class AuditWriter:
         marker.done.result()
 
     def _raise_pending_error(self) -> None:
+        """Raise (once) the failures of batched rows written since the last report."""
         with self._lock:
-            error, self._error = self._error, None
-        if error is not None:
-            raise error
+            lost, self._lost = self._lost, []
+        if lost:
+            more = f" (+{len(lost) - 1} more failed rows, see the log)" if len(lost) > 1 else ""
+            raise AuditWriteError(lost[0] + more)
 
     # ---------------------------------------------------------- writer thread
 
@@ -289,11 +295,7 @@ class AuditWriter:
 
     def _record_error(self, messages: list[str]) -> None:
         with self._lock:
-            if self._error is not None:
-                messages = [str(self._error), *messages]
-            more = f" (+{len(messages) - 1} more)" if len(messages) > 1 else ""
-            self._error = AuditWriteError(messages[0] + more)
-            self._error.messages = messages  # type: ignore[attr-defined]
+            self._lost.extend(messages)
 
     def _die(self, error: AuditWriteError, in_flight: list[_Row | _Marker]) -> None:
         """Refuse new events and fail everything unwritten (no caller may wait forever)."""

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..audit import AuditError, open_audit_db, queries
-from .common import ConfigOption, console, err_console, load_or_exit
+from .common import ConfigOption, console, load_or_exit, print_error
 
 app = typer.Typer(help="Show what the audit database recorded. Default database: audit.path from the config.",
                   no_args_is_help=True)
@@ -26,7 +26,7 @@ def _open(db: Optional[Path], config: Optional[Path]):
     try:
         return open_audit_db(path, create=False)
     except AuditError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        print_error(exc)
         raise typer.Exit(code=2) from None
 
 
@@ -102,6 +102,6 @@ def summary(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption
     try:
         totals = queries.run_summary(database, run_id)
     except AuditError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        print_error(exc)
         raise typer.Exit(code=2) from None
     _show(f"run {run_id}", [{"field": k, "value": v} for k, v in totals.items()], as_json)

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..config import ConfigError, EngineConfig, load_config
 
@@ -20,12 +21,17 @@ ConfigOption = typer.Option(
 )
 
 
+def print_error(message: object) -> None:
+    """Print an error to stderr; the message is shown literally (``strategies[0]`` is not markup)."""
+    err_console.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False)
+
+
 def load_or_exit(path: Optional[Path]) -> EngineConfig:
     """Load the configuration or print every problem (file, line, field) and exit with code 2."""
     try:
         return load_config(path)
     except ConfigError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        print_error(exc)
         raise typer.Exit(code=2) from None
 
 
@@ -45,7 +51,7 @@ def inspect_plugins(settings: EngineConfig):
         try:
             loaded = load_plugins(pm, probe)
         except PluginLoadError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            print_error(exc)
             raise typer.Exit(code=2) from None
         for plugin in loaded:
             close = getattr(plugin.obj, "close", None)

@@ -15,7 +15,7 @@ from ..core import Engine, RunSummary
 from ..hookspecs import hookimpl
 from ..logs import setup_logging
 from ..plugin_manager import PluginLoadError
-from .common import ConfigOption, console, err_console, load_or_exit
+from .common import ConfigOption, console, load_or_exit, print_error
 
 
 class _ProgressPlugin:
@@ -49,10 +49,10 @@ def run(config: Optional[Path] = ConfigOption,
     try:
         engine = Engine(settings, extra_plugins=(("progress", _ProgressPlugin(bar, task, engine_ref)),) if progress else ())
     except PluginLoadError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        print_error(exc)
         raise typer.Exit(code=2) from None
     except RuntimeError as exc:  # live mode without xtquant, etc.
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        print_error(exc)
         raise typer.Exit(code=2) from None
     engine_ref.append(engine)
     previous = signal.signal(signal.SIGTERM, lambda *_: engine.stop("signal"))

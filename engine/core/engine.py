@@ -82,6 +82,7 @@ class Engine:
         self._handlers = self._message_handlers()
         self._next_heartbeat: dt.datetime | None = None
         self._trading_day: dt.date | None = None
+        self._queue_warned = False
 
     # -- public ------------------------------------------------------------
 
@@ -265,6 +266,12 @@ class Engine:
         now = self.clock.now()
         if self._trading_day != now.date():
             self.begin_trading_day(now.date())
+        waiting = self.inbound.qsize()
+        if waiting >= self.config.engine.queue_warn_size and not self._queue_warned:
+            self._queue_warned = True
+            logger.warning("{} inbound messages are waiting: hooks are slower than the market data", waiting)
+        elif waiting < self.config.engine.queue_warn_size // 2:
+            self._queue_warned = False
         if self._next_heartbeat is None or now >= self._next_heartbeat:
             self._next_heartbeat = now + dt.timedelta(seconds=self.config.engine.heartbeat_seconds)
             self.notify("on_heartbeat", now=now)

@@ -77,12 +77,16 @@ def iter_tick_records(path: PathLike, *, codes: Collection[str] | str | None = N
     last = _bound(end, "end", at_end=True)
     order = _OrderCheck()
     for file_path in list_tick_files(path):
-        for line, when, code, row, parser in _iter_rows(file_path, order):
-            if last is not None and when > last:
-                return
-            if (first is not None and when < first) or (wanted is not None and code not in wanted):
-                continue
-            yield when, code, parser.record(row, line, when)
+        rows = _iter_rows(file_path, order)
+        try:
+            for line, when, code, row, parser in rows:
+                if last is not None and when > last:
+                    return
+                if (first is not None and when < first) or (wanted is not None and code not in wanted):
+                    continue
+                yield when, code, parser.record(row, line, when)
+        finally:
+            rows.close()  # closes the file at once when the caller stops early
 
 
 class _OrderCheck:
@@ -155,8 +159,7 @@ class _TickRowParser:
     def __init__(self, path: Path, header: list[str] | None) -> None:
         index = header_indexes(path, header, TICK_COLUMNS)
         self.path = path
-        self.header = [name.strip().lstrip("\ufeff") for name in header or ()]
-        self.width = len(self.header)
+        self.width = len(header or ())
         self.i_time, self.i_code = index["time"], index["code"]
         self.floats = [(name, index[name]) for name in _FLOAT_FIELDS]
         self.ints = [(name, index[name]) for name in TICK_INT_FIELDS]

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 INSTALL_HINT = (
     "live mode needs MiniQMT's Python SDK: on the Windows machine that runs MiniQMT, "
     "run  pip install \"qmt-engine[qmt]\"  (or  pip install xtquant ), start MiniQMT in "
-    "独立交易 (極簡) mode and log in, then set live.userdata_path to its userdata_mini folder. "
+    "独立交易 (极简) mode and log in, then set live.userdata_path to its userdata_mini folder. "
     "See docs/live.md."
 )
 

@@ -295,8 +295,11 @@ class SimCounter(MarketSideMixin, QueryMixin):
         if book is not None and book.is_bar:
             order.bar_wait = True
             return
-        if phase_at(inst, now) == CONTINUOUS:
-            self._apply_match(order, inst, match_arrival(order, book), now)
+        if phase_at(inst, now) != CONTINUOUS:
+            return
+        if book is not None and not order.is_market and not self._in_cage(order, inst, book):
+            return  # cage_mode='hold': kept aside until the market comes within range
+        self._apply_match(order, inst, match_arrival(order, book), now)
 
     # -- status changes and fills -----------------------------------------------------
 

@@ -98,3 +98,22 @@ def test_unstorable_value_names_the_field(events: EventFactory) -> None:
         event_row(events("risk_decision", value=object()))
     with pytest.raises(AuditEventError, match="field 'summary' is not JSON-serialisable"):
         event_row(events("run_stopped", summary={"x": {1, 2}}))
+
+
+def test_engine_values_are_stored_like_properties_says(events: EventFactory) -> None:
+    """Decimals, enums and datetimes take the properties() path and land as plain values."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from engine.events import FillRecorded, OrderUpdated
+    from engine.models.enums import OrderStatus, Side
+
+    fill = events("fill", price=Decimal("10.50"), amount=Decimal("1050.00"), commission=Decimal("5.00"),
+                  side=Side.SELL, traded_time=dt.datetime(2025, 1, 2, 9, 31))
+    row = dict(zip(table_columns(FillRecorded), event_row(fill)))
+    assert (row["price"], row["amount"], row["commission"]) == ("10.50", "1050.00", "5.00")
+    assert row["side"] == "sell" and row["traded_time"] == "2025-01-02T09:31:00"
+    update = events("order_update", status=OrderStatus.PART_SUCC, previous_status=OrderStatus.REPORTED)
+    row = dict(zip(table_columns(OrderUpdated), event_row(update)))
+    assert (row["status"], row["previous_status"]) == (55, 50)
+    assert all(type(value) in (str, int, float, type(None)) for value in row.values())

@@ -140,14 +140,17 @@ def test_seq_order_is_kept_under_mixed_durable_and_batched_events(
 ) -> None:
     path = tmp_path_factory.mktemp("order") / "audit.db"
     events = EventFactory()
-    sent = []
+    sent = [events("run_started")]
     with AuditWriter(path, batch_size=batch_size, flush_interval=0.001) as audit:
-        for step in [ "durable", *plan]:
+        audit.track_event(sent[0])
+        for step in plan:
             if step == "flush":
                 audit.flush()
                 continue
-            name = "run_started" if not sent else ("order_intent" if step == "durable" else step)
-            event = events(name, client_order_id=f"c-{events.seq + 1}") if name == "order_intent" else events(name)
+            if step == "durable":
+                event = events("order_intent", client_order_id=f"c-{events.seq + 1}")
+            else:
+                event = events(step)
             audit.track_event(event)
             sent.append(event)
     conn = sqlite3.connect(path)
@@ -178,10 +181,11 @@ def test_batched_write_failure_is_logged_and_raised_on_flush(
 ) -> None:
     writer.track_event(events("run_started"))
     writer.track_event(events("connection", kind="connected"))
-    orphan = EventFactory(run_id="never-started")("connection", kind="disconnected")
-    writer.track_event(orphan)
+    orphans = EventFactory(run_id="never-started")
+    writer.track_event(orphans("connection", kind="disconnected"))
     writer.track_event(events("connection", kind="disconnected"))
-    with pytest.raises(AuditWriteError, match="connection run never-started seq 1.*FOREIGN KEY"):
+    writer.track_event(orphans("connection", kind="reconnected"))
+    with pytest.raises(AuditWriteError, match=r"connection run never-started seq 1.*FOREIGN KEY.*\+1 more"):
         writer.flush()
     # the failing row's neighbours in the same batch were written
     assert [r[0] for r in reader.execute("SELECT kind FROM connection_events ORDER BY seq")] == [
@@ -207,7 +211,7 @@ def test_pending_error_blocks_the_next_durable_event(db_path: Path, events: Even
     with AuditWriter(db_path, flush_interval=0.001) as audit:
         audit.track_event(events("run_started"))
         audit.track_event(EventFactory(run_id="ghost")("job_run"))
-        wait_until(lambda: audit._error is not None, "the failed batch to report")
+        wait_until(lambda: bool(audit._lost), "the failed batch to report")
         with pytest.raises(AuditWriteError, match="job_run run ghost"):
             audit.track_event(events("order_intent", client_order_id="c-1"))
         audit.track_event(events("order_intent", client_order_id="c-2"))  # reported once: this one goes
@@ -266,3 +270,18 @@ def test_writer_is_a_track_event_plugin(writer: AuditWriter, reader: sqlite3.Con
     pm.hook.track_event(event=events("run_started"))
     pm.hook.track_event(event=events("order_intent"))
     assert count(reader, "order_intents") == 1
+
+
+def test_cli_style_reader_while_the_writer_is_open(writer: AuditWriter, db_path: Path, events: EventFactory) -> None:
+    from engine.audit import open_audit_db, queries
+
+    writer.track_event(events("run_started"))
+    writer.track_event(events("order_intent"))
+    db = open_audit_db(db_path, create=False)  # a second process would do the same
+    try:
+        assert queries.latest_run_id(db) == "run-1"
+        assert [o["client_order_id"] for o in queries.recent_orders(db)] == ["c-1"]
+        writer.track_event(events("order_intent", client_order_id="c-2"))  # the writer is not blocked
+        assert len(queries.recent_orders(db)) == 2
+    finally:
+        db.close()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from engine.marketdata import TickRecordError, iter_tick_batches, tick_from_xtdata, ticks_from_xtdata
@@ -65,7 +63,8 @@ def test_fund_prices_keep_three_decimals():
 @pytest.mark.parametrize("when", [
     dt.datetime(2024, 12, 2, 13, 55, 54),
     dt.datetime(2024, 12, 2, 5, 55, 54, tzinfo=dt.timezone.utc),
-    dt.datetime(2024, 12, 2, 13, 55, 54, tzinfo=ZoneInfo("Asia/Shanghai")),
+    dt.datetime(2024, 12, 2, 13, 55, 54, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    dt.datetime(2024, 12, 2, 1, 55, 54, tzinfo=dt.timezone(dt.timedelta(hours=-4))),
     1733118954000,
     1733118954000.0,
 ])

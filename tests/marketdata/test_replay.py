@@ -294,3 +294,17 @@ def test_bad_filters_are_rejected(tmp_path, kwargs, message):
     path = write_tick_file(tmp_path / "ticks.csv", [tick_line()])
     with pytest.raises((ValueError, TypeError), match=message):
         list(iter_tick_batches(path, **kwargs))
+
+
+def test_reading_stops_after_end_and_closes_the_file(tmp_path, monkeypatch):
+    path = write_tick_file(tmp_path / "ticks.csv", [tick_line(T1), tick_line(T2), tick_line(T3, lastPrice="bad")])
+    opened: list[LineCountingFile] = []
+    real_open = replay.open_text_read
+
+    def counting_open(p):
+        opened.append(LineCountingFile(real_open(p)))
+        return opened[-1]
+
+    monkeypatch.setattr(replay, "open_text_read", counting_open)
+    assert [w.second for w, _ in iter_tick_batches(path, end="2026-03-09 09:30:20")] == [10, 20]
+    assert opened[0].lines_read == 4 and opened[0].handle.closed  # the bad row was seen, never parsed

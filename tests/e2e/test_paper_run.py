@@ -1,0 +1,160 @@
+"""A whole paper run through the real engine, simulator, gateway and audit database."""
+
+from __future__ import annotations
+
+import threading
+
+from engine.models import OrderStatus
+from engine.xt import constants as xtc
+
+from .plugins import BuyThenSell, DenyAll, ExplodingRisk, ExplodingStrategy, Recorder
+
+
+def test_hook_order_over_a_run(engine_factory):
+    recorder, trader = Recorder(), BuyThenSell()
+    # registered last, so pluggy calls the recorder first: it sees each tick before the trader acts
+    summary = engine_factory(plugins=[("trader", trader), ("recorder", recorder)]).run()
+    assert summary.reason == "completed"
+    names = recorder.names()
+    lifecycle = [n for n in names if n not in ("track_event",)]
+    assert lifecycle[0] == "on_start" and lifecycle[-1] == "on_stop"
+    assert names[0] == "track_event" and recorder.calls[0][1] == "run_started"
+    assert recorder.calls[-1][1] == "run_stopped"
+    # the buy, placed on the 09:25 auction snapshot: on_tick -> check_order -> (journal) ->
+    # on_order 49 (held until 09:30, as counters do) -> 50 (reported) -> 56 (filled) -> on_trade
+    buy_id = trader.orders[0].client_order_id
+    order_flow = [(n, d) for n, d, _ in recorder.calls if n in ("check_order", "on_order", "on_trade") and buy_id in str(d)]
+    assert order_flow == [
+        ("check_order", buy_id),
+        ("on_order", (buy_id, xtc.ORDER_WAIT_REPORTING)),
+        ("on_order", (buy_id, xtc.ORDER_REPORTED)),
+        ("on_order", (buy_id, xtc.ORDER_SUCCEEDED)),
+        ("on_trade", buy_id),
+    ]
+    first_tick = names.index("on_tick")
+    assert names.index("check_order") > first_tick
+    assert names.count("on_heartbeat") > 10
+    assert summary.orders == 2 and summary.fills == 2
+
+
+def test_every_hook_runs_on_the_engine_thread_and_pushes_come_from_the_sdk_thread(engine_factory):
+    recorder = Recorder()
+    engine = engine_factory(plugins=[("recorder", recorder), ("trader", BuyThenSell())])
+    engine.run()
+    threads = {thread for _, _, thread in recorder.calls}
+    assert threads == {threading.get_ident()}
+    callback_threads = engine.gateway.callback.thread_ids if engine.gateway.callback else set()
+    assert callback_threads and threading.get_ident() not in callback_threads
+
+
+def test_audit_rows_of_a_paper_run(engine_factory, audit_rows):
+    trader = BuyThenSell()
+    engine = engine_factory(plugins=[("trader", trader)])
+    summary = engine.run()
+    [run] = audit_rows("runs")
+    assert run["run_id"] == engine.run_id and run["mode"] == "paper"
+    intents = audit_rows("order_intents")
+    assert [(r["side"], r["volume"], r["strategy"]) for r in intents] == [("buy", 200, "trader"), ("sell", 200, "trader")]
+    fills = audit_rows("fills")
+    assert len(fills) == 2 and {f["client_order_id"] for f in fills} == {o.client_order_id for o in trader.orders}
+    buy_fill = fills[0]
+    assert buy_fill["commission"] == "5.02" or buy_fill["commission"].startswith("5.")  # min commission + transfer fee
+    decisions = audit_rows("risk_decisions")
+    assert {d["plugin"] for d in decisions} == {"risk"} and all(d["allowed"] for d in decisions)
+    updates = audit_rows("order_updates", f"client_order_id = '{trader.orders[0].client_order_id}'")
+    assert [u["status"] for u in updates] == [xtc.ORDER_WAIT_REPORTING, xtc.ORDER_REPORTED, xtc.ORDER_SUCCEEDED]
+    connections = audit_rows("connection_events")
+    assert connections[0]["kind"] == "connected"
+    # every row carries the run id, a sequence number and a timestamp; seq is unique across tables
+    seqs = []
+    for table in ("order_intents", "fills", "risk_decisions", "order_updates", "order_submissions", "connection_events"):
+        for row in audit_rows(table):
+            assert row["run_id"] == engine.run_id and row["ts"]
+            seqs.append(row["seq"])
+    assert len(seqs) == len(set(seqs))
+    assert summary.fees == sum(__import__("decimal").Decimal(f["commission"]) for f in fills)
+
+
+def test_denied_order_never_reaches_the_broker(engine_factory, audit_rows):
+    trader = BuyThenSell()
+    engine = engine_factory(plugins=[("deny_all", DenyAll()), ("trader", trader)])
+    summary = engine.run()
+    assert trader.orders == [None]
+    assert summary.denials == 1 and summary.orders == 0
+    assert engine.runtime.counter.query_orders() == []
+    [denial] = audit_rows("order_denials")
+    assert (denial["rule"], denial["plugin"], denial["reason"]) == ("deny_all", "deny_all", "tests deny everything")
+    assert audit_rows("order_intents") == []
+
+
+def test_a_risk_plugin_that_raises_denies_the_order_fail_closed(engine_factory, audit_rows):
+    trader = BuyThenSell()
+    summary = engine_factory(plugins=[("flaky_risk", ExplodingRisk()), ("trader", trader)]).run()
+    assert trader.orders == [None] and summary.denials == 1
+    [denial] = audit_rows("order_denials")
+    assert denial["plugin"] == "flaky_risk" and denial["rule"] == "plugin_error"
+    assert "risk backend unavailable" in denial["reason"]
+    [error] = audit_rows("plugin_errors")
+    assert error["plugin"] == "flaky_risk" and error["hook"] == "check_order"
+
+
+def test_failing_strategy_is_isolated_recorded_and_faulted(engine_factory, audit_rows):
+    bad, trader = ExplodingStrategy(), BuyThenSell()
+    engine = engine_factory("engine: {max_consecutive_failures: 3}\n", plugins=[("bad", bad), ("trader", trader)])
+    summary = engine.run()
+    assert bad.calls == 3
+    assert summary.reason == "completed" and summary.fills == 2
+    assert summary.faulted_plugins == ["bad"]
+    errors = audit_rows("plugin_errors")
+    assert [e["consecutive_failures"] for e in errors] == [1, 2, 3]
+    assert [e["faulted"] for e in errors] == [0, 0, 1]
+    first = errors[0]
+    assert first["hook"] == "on_tick" and first["error_type"] == "ZeroDivisionError"
+    assert "bad math on 600000.SH" in first["traceback"] and "600000.SH" in first["hook_input"]
+
+
+def test_limit_order_below_the_market_rests_and_can_be_cancelled(engine_factory, audit_rows):
+    from engine import hookimpl
+
+    class RestThenCancel:
+        def __init__(self):
+            self.order = None
+            self.cancelled = False
+
+        @hookimpl
+        def on_tick(self, ctx, tick):
+            if tick.time.hour == 9 and tick.time.minute < 30:
+                return  # wait for the continuous auction
+            if self.order is None and tick.bid1:
+                self.order = ctx.buy(tick.code, 100, price=round(tick.bid1 * 0.97, 2))
+            elif self.order is not None and self.order.order_id and not self.cancelled:
+                self.cancelled = ctx.cancel(self.order)
+
+    strategy = RestThenCancel()
+    engine_factory(plugins=[("rest", strategy)]).run()
+    assert strategy.cancelled and strategy.order.status is OrderStatus.CANCELED
+    statuses = [u["status"] for u in audit_rows("order_updates")]
+    assert statuses == [xtc.ORDER_REPORTED, xtc.ORDER_REPORTED_CANCEL, xtc.ORDER_CANCELED]
+    assert len(audit_rows("cancel_requests")) == 1
+
+
+def test_counter_rejection_arrives_as_junk_and_on_order_error(engine_factory, audit_rows):
+    recorder = Recorder()
+
+    class SellWithoutPosition:
+        done = False
+
+        from engine import hookimpl as _hookimpl
+
+        @_hookimpl
+        def on_tick(self, ctx, tick):
+            if not self.done and tick.bid1 and tick.time.minute != 25:
+                self.done = True
+                ctx.sell(tick.code, 100, price=tick.bid1)
+
+    summary = engine_factory(plugins=[("recorder", recorder), ("seller", SellWithoutPosition())]).run()
+    assert summary.order_errors == 1
+    [error] = audit_rows("order_errors")
+    assert "251005" in error["error_msg"] and "证券可用数量不足" in error["error_msg"]
+    assert recorder.names("on_order_error") == ["on_order_error"]
+    assert audit_rows("order_updates")[-1]["status"] == xtc.ORDER_JUNK

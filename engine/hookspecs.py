@@ -27,7 +27,7 @@ audit writer records.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import pluggy
 
@@ -43,7 +43,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 __all__ = [
     "check_order", "hookimpl", "hookspec", "on_bar", "on_cancel_error", "on_disconnect",
-    "on_heartbeat", "on_order", "on_order_error", "on_reconnect", "on_schedule", "on_start",
+    "on_heartbeat", "on_order", "on_order_error", "on_reconnect", "on_schedule", "on_start", "register_jobs",
     "on_stop", "on_tick", "on_trade", "track_event",
 ]
 
@@ -216,6 +216,21 @@ def on_reconnect(ctx: StrategyContext, attempts: int) -> None:
 # --------------------------------------------------------------------------
 # Scheduling
 # --------------------------------------------------------------------------
+
+
+@hookspec
+def register_jobs(register: Callable[..., None]) -> None:
+    """Contribute scheduled jobs in code, beside those declared under ``jobs:`` in config.yaml.
+
+    Called once at start-up, before ``on_start``. Call ``register(name=...,
+    target=..., **when)`` once per job, with the same keys a ``jobs:`` entry
+    takes (``at``, ``every``, ``when``, ``days``, ``params``, ``missed``...);
+    ``target`` defaults to the registering plugin. A name used twice is a
+    start-up error.
+
+    :param register: the engine's job registration function.
+    :return: ignored.
+    """
 
 
 @hookspec

@@ -56,6 +56,8 @@ class Engine:
         self.pm = make_plugin_manager()
         self.plugins: list[LoadedPlugin] = load_plugins(self.pm, config, load_entrypoints=load_entrypoints, extra=extra_plugins)
         self._params = {p.name: p.params for p in self.plugins}
+        #: plugins that must durably record order intents before an order is sent
+        self._journals = {p.name for p in self.plugins if getattr(p.obj, "AUDIT_JOURNAL", False)}
         self._contexts: dict[str, StrategyContext] = {}
         self.dispatch = HookDispatcher(
             self.pm, context_for=self.context_for, on_failure=self._record_failure,
@@ -91,9 +93,13 @@ class Engine:
         self._engine_thread = threading.get_ident()
         logger.configure(extra={"run_id": self.run_id})
         wall_start = time.perf_counter()
-        self.emit(RunStarted(mode=self.config.mode, config_path=str(self.config.source_path or ""),
-                             account=self.config.masked_account(), engine_version=__version__,
-                             settings={"plugins": [p.name for p in self.plugins]}))
+        try:
+            self.emit(RunStarted(mode=self.config.mode, config_path=str(self.config.source_path or ""),
+                                 account=self.config.masked_account(), engine_version=__version__,
+                                 settings={"plugins": [p.name for p in self.plugins]}))
+        except JournalError:
+            self._close_plugins()
+            raise
         logger.info("run {} starting in {} mode with plugins: {}", self.run_id, self.config.mode, ", ".join(p.name for p in self.plugins))
         reason = "error"
         try:
@@ -127,9 +133,15 @@ class Engine:
         if not event.durable:
             self.dispatch.notify("track_event", event=event)
             return
+        recorded = set()
         for plugin, _result, failure in self.dispatch.collect("track_event", event=event):
-            if failure is not None and getattr(self.pm.get_plugin(plugin), "AUDIT_JOURNAL", False):
-                raise JournalError(f"audit journal {plugin!r} failed to record {event.name}: {failure.error}")
+            if plugin in self._journals:
+                if failure is not None:
+                    raise JournalError(f"audit journal {plugin!r} failed to record {event.name}: {failure.error}")
+                recorded.add(plugin)
+        missing = self._journals - recorded
+        if missing:  # a FAULTED journal is skipped by the dispatcher: fail closed, never act unjournaled
+            raise JournalError(f"audit journal {', '.join(sorted(missing))} is faulted; {event.name} was not recorded")
 
     def notify(self, hook: str, **kwargs: Any) -> None:
         """Call a notification hook on every plugin, guarded."""
@@ -307,6 +319,8 @@ class Engine:
         summary = self.stats.summary(self, reason, elapsed)
         try:
             self.emit(RunStopped(reason=reason, summary=summary.as_dict()))
+        except JournalError as exc:
+            logger.error("the end of the run could not be recorded: {}", exc)
         finally:
             self._close_plugins()
         logger.info("run {} ended ({}): {}", self.run_id, reason, summary.one_line())

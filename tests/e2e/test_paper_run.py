@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
+from engine.core.router import JournalError
+
 from engine.models import OrderStatus
 from engine.xt import constants as xtc
 
@@ -158,3 +162,47 @@ def test_counter_rejection_arrives_as_junk_and_on_order_error(engine_factory, au
     assert "251005" in error["error_msg"] and "证券可用数量不足" in error["error_msg"]
     assert recorder.names("on_order_error") == ["on_order_error"]
     assert audit_rows("order_updates")[-1]["status"] == xtc.ORDER_JUNK
+
+
+class BrokenJournal:
+    """A journal that cannot write: every durable event fails."""
+
+    AUDIT_JOURNAL = True
+
+    def __init__(self) -> None:
+        self.fail = False
+
+    from engine import hookimpl as _hookimpl
+
+    @_hookimpl
+    def track_event(self, event):
+        if self.fail:
+            raise OSError("disk full")
+
+
+def test_an_order_whose_intent_cannot_be_journalled_is_never_sent(engine_factory):
+    journal, trader = BrokenJournal(), BuyThenSell()
+
+    from engine import hookimpl
+
+    class BreakJournalOnStart:
+        @hookimpl
+        def on_start(self):
+            journal.fail = True
+
+    engine = engine_factory(plugins=[("journal", journal), ("breaker", BreakJournalOnStart()), ("trader", trader)])
+    summary = engine.run()
+    assert trader.orders == [None]
+    assert engine.runtime.counter.query_orders() == []
+    assert summary.orders == 0 and engine.stats.journal_failures == 1
+
+
+def test_a_faulted_journal_blocks_orders_instead_of_letting_them_out_unjournalled(engine_factory):
+    journal, trader = BrokenJournal(), BuyThenSell()
+    journal.fail = True
+    engine = engine_factory("engine: {max_consecutive_failures: 1}\n", plugins=[("journal", journal), ("trader", trader)])
+    engine.dispatch.faulted.add("journal")  # as if it had failed max_consecutive_failures times
+    journal.fail = False
+    with pytest.raises(JournalError, match="journal is faulted; run_started was not recorded"):
+        engine.run()  # the run refuses to start rather than trade unjournalled
+    assert trader.orders == [] and engine.runtime.counter.query_orders() == []

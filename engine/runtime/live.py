@@ -34,15 +34,18 @@ def import_xtquant():
 
 
 class LiveRuntime(Runtime):
-    def __init__(self, engine: Engine) -> None:
+    """The real SDK. ``sdk`` = ``(xttrader_module, xtdata_module)`` overrides the import (contract tests
+    pass the real modules loaded over test doubles of their native parts); ``clock`` defaults to the wall clock."""
+
+    def __init__(self, engine: Engine, *, sdk: tuple | None = None, clock=None) -> None:
         super().__init__()
         settings = engine.config.live
         if settings.userdata_path is None:
             raise ConfigError(str(engine.config.source_path or "config"), [
                 "live.userdata_path: required in live mode (MiniQMT's userdata_mini folder)"])
-        xttrader, xtdata = import_xtquant()
+        xttrader, xtdata = sdk if sdk is not None else import_xtquant()
         userdata = str(settings.userdata_path)
-        self.clock = WallClock()
+        self.clock = clock or WallClock()
         self.gateway = XtGateway(lambda session: xttrader.XtQuantTrader(userdata, session),
                                  engine.config.account_id.get_secret_value(), engine.inbound.put)
         self.market = XtMarketData(xtdata, engine.inbound.put)

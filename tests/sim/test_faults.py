@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from engine.sim import FaultConfig, make_tick
 from engine.xt import constants as xc
 

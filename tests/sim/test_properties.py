@@ -88,7 +88,6 @@ def _apply(h, op, volumes) -> None:
         volumes[op[1]] += op[3]
         h.md.publish({op[1]: _tick(h, op[1], op[2], volumes[op[1]])})
     else:
-        h.all_trades_before_roll = list(h.counter.ledger.trades)
         day = calendar_next(h)
         h.clock.set(dt.datetime.combine(day, START.time()))
         h.counter.poll()

@@ -13,16 +13,9 @@ from typing import Any, Callable, Iterable
 
 from loguru import logger
 
+from ..instruments import shares_per_lot
 from ..marketdata.normalize import tick_from_xtdata
 from ..models import Tick
-
-_BOND_PREFIXES = ("11", "12")  # convertible bonds: xtdata volumes in 手 of 10 张
-
-
-def lot_size_for(code: str) -> int:
-    """Units per xtdata volume lot: 100 shares for stocks and funds, 10 for bonds."""
-    return 10 if code.split(".", 1)[0].startswith(_BOND_PREFIXES) else 100
-
 
 class XtMarketData:
     """Subscriptions and look-ups through an ``xtdata``-shaped object.
@@ -86,16 +79,16 @@ class XtMarketData:
     def full_tick(self, codes: list[str]) -> dict[str, Tick]:
         with self._lock:
             records = self._xtdata.get_full_tick(codes)
-        return {code: tick_from_xtdata(code, rec, lot_size=lot_size_for(code)) for code, rec in (records or {}).items()}
+        return {code: tick_from_xtdata(code, rec, lot_size=shares_per_lot(code)) for code, rec in (records or {}).items()}
 
     # -- callbacks (xtdata's thread) ----------------------------------------
 
     def _on_quote(self, datas: dict[str, list[dict]]) -> None:
-        ticks = [tick_from_xtdata(code, rec, lot_size=lot_size_for(code)) for code, recs in datas.items() for rec in recs]
+        ticks = [tick_from_xtdata(code, rec, lot_size=shares_per_lot(code)) for code, recs in datas.items() for rec in recs]
         if ticks:
             self._put(("ticks", ticks))
 
     def _on_whole_quote(self, datas: dict[str, dict]) -> None:
-        ticks = [tick_from_xtdata(code, rec, lot_size=lot_size_for(code)) for code, rec in datas.items()]
+        ticks = [tick_from_xtdata(code, rec, lot_size=shares_per_lot(code)) for code, rec in datas.items()]
         if ticks:
             self._put(("ticks", ticks))

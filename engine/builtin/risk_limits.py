@@ -11,18 +11,9 @@ from __future__ import annotations
 from ..config import EngineConfig
 from ..config.models import RiskSettings
 from ..hookspecs import hookimpl
+from ..instruments import buy_lot
 from ..models import OrderRequest, RiskDecision, Side
 from ..models.money import to_decimal
-
-
-def _lot_rule(code: str) -> tuple[int, int]:
-    """(minimum, step) for a buy: STAR 200/1, BSE 100/1, everything else 100/100."""
-    symbol, _, market = code.partition(".")
-    if market == "SH" and symbol.startswith(("688", "689")):
-        return 200, 1
-    if market == "BJ":
-        return 100, 1
-    return 100, 100
 
 
 class DefaultRiskLimits:
@@ -43,7 +34,7 @@ class DefaultRiskLimits:
     def _lots(self, ctx, request: OrderRequest, reducing: bool) -> RiskDecision | None:
         if not self.settings.check_lots or request.side is Side.SELL:
             return None
-        minimum, step = _lot_rule(request.code)
+        minimum, step = buy_lot(request.code)
         if request.volume < minimum or (request.volume - minimum) % step:
             return RiskDecision.deny("lot_size", f"a buy of {request.code} must be at least {minimum} shares in steps of {step}",
                                      request.volume, f"min {minimum}, step {step}")

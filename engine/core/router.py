@@ -18,7 +18,7 @@ from ..events import CancelRequested, OrderDenied, OrderIntent, OrderSubmitted, 
 from ..models import Order, OrderRequest, OrderStatus, RiskDecision, Side, TradingState
 from ..models.money import round_to_tick, to_decimal
 from ..xt import constants as xtc
-from .instruments import price_tick
+from ..instruments import price_tick
 
 if TYPE_CHECKING:
     from .engine import Engine

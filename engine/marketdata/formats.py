@@ -24,6 +24,8 @@ import os
 from pathlib import Path
 from typing import IO, Union
 
+from ..clock import CHINA_TZ, epoch_ms_to_local, local_to_epoch_ms  # noqa: F401 (re-exported)
+
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: Number of order-book levels per side in a tick file.
@@ -70,10 +72,7 @@ STOCK_STATUS_HALTED = 17
 STOCK_STATUS_CLOSING_AUCTION = 18
 
 #: Local midnight of 1970-01-01 in Beijing time is epoch second -8 h.
-UTC_OFFSET = dt.timedelta(hours=8)
-SHANGHAI_TZ = dt.timezone(UTC_OFFSET, "Asia/Shanghai")
-_EPOCH_LOCAL = dt.datetime(1970, 1, 1) + UTC_OFFSET
-_MS = dt.timedelta(milliseconds=1)
+SHANGHAI_TZ = CHINA_TZ
 
 
 class DataFileError(ValueError):
@@ -99,17 +98,6 @@ class DataFileError(ValueError):
         if got is not None:
             message += f", got {got!r}"
         super().__init__(message)
-
-
-def local_to_epoch_ms(when: dt.datetime) -> int:
-    """Milliseconds since the epoch of a naive Asia/Shanghai time (xtdata's ``time``)."""
-    delta = when - _EPOCH_LOCAL
-    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
-
-
-def epoch_ms_to_local(ms: int | float) -> dt.datetime:
-    """Naive Asia/Shanghai time of an epoch-milliseconds timestamp."""
-    return _EPOCH_LOCAL + ms * _MS
 
 
 def parse_local_time(text: str) -> dt.datetime:

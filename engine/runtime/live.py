@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..broker import XtGateway, XtMarketData
 from ..config import ConfigError
-from ..core.clock import WallClock
+from ..clock import WallClock
 from .base import Runtime
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from loguru import logger
 from ..broker import XtGateway, XtMarketData
 from ..calendar import TradingCalendar
 from ..config import ConfigError
-from ..core.clock import ReplayClock
+from ..clock import ManualClock
 from ..marketdata import DataFileError, iter_tick_batches, load_instruments
 from ..sim import FeeProfile, InitialPosition, SimConfig, SimCounter, SimXtData, SimXtQuantTrader
 from .base import Runtime
@@ -60,7 +60,7 @@ class PaperRuntime(Runtime):
             raise ConfigError(where, [f"paper.data: {exc}"]) from None
         if first is None:
             raise ConfigError(where, [f"paper.data: no ticks in {self._paper.data_path()}"])
-        self.clock = ReplayClock(first[0])
+        self.clock = ManualClock(first[0])
         self.counter = SimCounter(sim_config_from(config), calendar=TradingCalendar(), clock=self.clock)
         self.xtdata = SimXtData(self.counter)
         self.xtdata.load_instruments(self._instruments)

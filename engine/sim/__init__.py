@@ -30,7 +30,7 @@ Public API (see docs/simulator.md)::
 
 from __future__ import annotations
 
-from .clock import ManualClock, WallClock
+from ..clock import ManualClock, WallClock
 from .config import FaultConfig, FeeProfile, InitialPosition, SimConfig
 from .counter import SimCounter
 from .errors import SimCallbackThreadError, SimConfigError, SimDataError, SimError

@@ -12,12 +12,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..clock import epoch_ms_to_local, local_to_epoch_ms
 from ..models.money import to_decimal
 from .errors import SimDataError
 
 __all__ = ["Book", "book_from_tick", "tick_time"]
-
-SHANGHAI_UTC_OFFSET = dt.timedelta(hours=8)
 
 
 def tick_time(ms: object, where: str) -> dt.datetime:
@@ -26,12 +25,12 @@ def tick_time(ms: object, where: str) -> dt.datetime:
         return ms
     if not isinstance(ms, (int, float)) or ms <= 0:
         raise SimDataError(f"{where}: time={ms!r} must be milliseconds since the epoch")
-    return dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(ms)) + SHANGHAI_UTC_OFFSET
+    return epoch_ms_to_local(int(ms))
 
 
 def ms_from_local(when: dt.datetime) -> int:
     """Naive Asia/Shanghai time -> xtdata ``time`` (ms since the epoch)."""
-    return int((when - SHANGHAI_UTC_OFFSET - dt.datetime(1970, 1, 1)).total_seconds() * 1000)
+    return local_to_epoch_ms(when)
 
 
 def _levels(prices: object, vols: object, lot: int, where: str) -> list[tuple[Decimal, int]]:

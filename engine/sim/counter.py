@@ -19,11 +19,11 @@ from ..xt import constants as xc
 from . import errors as E
 from . import records as R
 from .book import Book
-from .clock import WallClock
+from ..clock import WallClock
 from .config import SimConfig
 from .faults import FaultInjector, Push
 from .fees import fees_for_amount, fill_fees
-from .instruments import Instrument, PriceLimits, instrument_from_row, price_limits
+from ..instruments import Instrument, PriceLimits, instrument_from_row, price_limits
 from .ledger import Ledger, SimOrder
 from .matcher import MatchResult, match_arrival
 from .rules import OrderContext, check_order

@@ -9,7 +9,7 @@ import datetime as dt
 
 from ..xt import constants as xc
 from .book import Book, book_from_bar, book_from_tick
-from .instruments import Instrument
+from ..instruments import Instrument
 from .ledger import SimOrder
 from .matcher import match_arrival, match_auction, match_bar, match_resting
 from .rules import cage_bounds

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..instruments import InstrumentError
+
 #: What real QMT puts in ``error_id``: an "unset" sentinel; the code is in the message.
 ERROR_ID_UNSET = 2147483647
 
@@ -23,7 +25,7 @@ class SimConfigError(SimError, ValueError):
     """A SimConfig value is invalid; the message names the key and the value."""
 
 
-class SimDataError(SimError, ValueError):
+class SimDataError(SimError, InstrumentError):
     """Market data or instrument rows fed to the simulator are malformed."""
 
 

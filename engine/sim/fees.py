@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ..models.money import ZERO, round_cents
 from .config import FeeProfile
-from .instruments import Instrument
+from ..instruments import Instrument
 
 __all__ = ["Fees", "fees_for_amount", "fill_fees"]
 

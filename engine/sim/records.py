@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from ..xt import constants as xc
 from ..xt.records import XtAsset, XtCancelError, XtOrder, XtOrderError, XtPosition, XtTrade
-from .book import SHANGHAI_UTC_OFFSET
+from ..clock import local_to_epoch_seconds
 from .errors import ERROR_ID_UNSET
 from .ledger import Ledger, Position, SimOrder, SimTrade
 
@@ -27,7 +27,7 @@ _BEST = frozenset({xc.MARKET_PEER_PRICE_FIRST, xc.MARKET_MINE_PRICE_FIRST})
 
 def epoch_seconds(when: dt.datetime) -> int:
     """Naive Asia/Shanghai time -> seconds since the epoch (XtOrder.order_time)."""
-    return int((when - SHANGHAI_UTC_OFFSET - dt.datetime(1970, 1, 1)).total_seconds())
+    return local_to_epoch_seconds(when)
 
 
 def _f(value: Decimal, places: int = 2) -> float:

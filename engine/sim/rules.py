@@ -15,7 +15,7 @@ from ..xt import constants as xc
 from . import errors as E
 from .book import Book
 from .config import SimConfig
-from .instruments import (BOND, BSE, BUY_LOT, CHINEXT, MAX_ORDER, SH_MAIN, STAR, SZ_MAIN, Instrument,
+from ..instruments import (BOND, BSE, BUY_LOT, CHINEXT, MAX_ORDER, SH_MAIN, STAR, SZ_MAIN, Instrument,
                           PriceLimits)
 from .sessions import SessionPolicy
 

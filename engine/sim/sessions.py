@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .instruments import Instrument
+from ..instruments import Instrument
 
 __all__ = [
     "CLOSED", "CLOSE_AUCTION", "CONTINUOUS", "LUNCH", "OPEN_AUCTION", "OPEN_AUCTION_FROZEN",

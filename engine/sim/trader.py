@@ -25,7 +25,7 @@ from . import registry
 from .counter import SimCounter
 from .delivery import PushDelivery
 from .errors import SimCallbackThreadError
-from .instruments import CODE_RE
+from ..instruments import CODE_RE
 
 __all__ = ["SimXtQuantTrader"]
 

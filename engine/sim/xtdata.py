@@ -20,7 +20,7 @@ from loguru import logger
 from .book import ms_from_local
 from .counter import SimCounter
 from .errors import SimDataError
-from .instruments import parse_code
+from ..instruments import InstrumentError, parse_code
 
 __all__ = ["SimXtData"]
 
@@ -88,7 +88,7 @@ class SimXtData:
         """Name, limit prices, previous close, tick size, status of ``stock_code`` (None if unknown)."""
         try:
             parse_code(stock_code)
-        except SimDataError:
+        except InstrumentError:
             return None
         known = stock_code in self.counter.instruments or stock_code in self.counter.books
         inst = self.counter.instrument(stock_code)

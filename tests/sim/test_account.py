@@ -10,7 +10,7 @@ import pytest
 
 from engine.sim import FeeProfile, SimConfig, SimConfigError, SimCounter
 from engine.sim.fees import fees_for_amount
-from engine.sim.instruments import instrument_from_row
+from engine.instruments import instrument_from_row
 from engine.xt import constants as xc
 
 from .conftest import position

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.sim.instruments import BOND, BSE, CHINEXT, FUND, INDEX, SH_MAIN, STAR, SZ_MAIN, UNTRADABLE, board_of
+from engine.instruments import BOND, BSE, CHINEXT, FUND, INDEX, SH_MAIN, STAR, SZ_MAIN, UNTRADABLE, board_of
 from engine.xt import constants as xc
 
 from .conftest import position

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.sim.instruments import board_of
+from engine.instruments import board_of
 from engine.sim import FeeProfile
 from engine.xt import constants as xc
 

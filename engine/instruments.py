@@ -1,4 +1,6 @@
-"""Instruments: code to board (ashare_rules.md §1), lots, sizes, ticks and price limits.
+"""A-share instrument facts shared by the engine, its risk rules and the simulator.
+
+Code to board (ashare_rules.md §1), lots, sizes, ticks and price limits.
 
 Classify by suffix first, then by prefix, and test ``920`` before anything
 else on BJ. The instrument table (``load_instruments`` rows) wins over prefixes
@@ -12,10 +14,16 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ..models.money import FUND_TICK, STOCK_TICK, round_to_tick, to_decimal
-from .errors import SimDataError
+from .models.money import FUND_TICK, STOCK_TICK, round_to_tick, to_decimal
 
-__all__ = ["Instrument", "PriceLimits", "board_of", "instrument_from_row", "price_limits"]
+__all__ = [
+    "Instrument", "InstrumentError", "PriceLimits", "board_of", "buy_lot", "instrument_from_row", "price_limits",
+    "price_tick", "shares_per_lot",
+]
+
+
+class InstrumentError(ValueError):
+    """A code or an instrument row the engine cannot use; the message names it."""
 
 CODE_RE = re.compile(r"^(\d{6})\.(SH|SZ|BJ)$")
 
@@ -39,10 +47,10 @@ BUY_LOT = {SH_MAIN: (100, 100), SZ_MAIN: (100, 100), STAR: (200, 1), CHINEXT: (1
 
 
 def parse_code(code: object) -> tuple[str, str]:
-    """``'600519.SH'`` -> ``('600519', 'SH')``; raises SimDataError for anything else."""
+    """``'600519.SH'`` -> ``('600519', 'SH')``; raises InstrumentError for anything else."""
     m = CODE_RE.match(code) if isinstance(code, str) else None
     if not m:
-        raise SimDataError(f"stock code {code!r} is not 6 digits + .SH/.SZ/.BJ")
+        raise InstrumentError(f"stock code {code!r} is not 6 digits + .SH/.SZ/.BJ")
     return m.group(1), m.group(2)
 
 
@@ -147,7 +155,7 @@ def _flag(row: dict, key: str, where: str) -> bool:
             return False
     elif v in (0, 1, True, False):
         return bool(v)
-    raise SimDataError(f"{where}: {key}={row.get(key)!r} must be 0/1")
+    raise InstrumentError(f"{where}: {key}={row.get(key)!r} must be 0/1")
 
 
 def instrument_from_row(row: dict, where: str = "instrument row") -> Instrument:
@@ -155,17 +163,17 @@ def instrument_from_row(row: dict, where: str = "instrument row") -> Instrument:
     code = row.get("code")
     try:
         parse_code(code)
-    except SimDataError as exc:
-        raise SimDataError(f"{where}: {exc}") from None
+    except InstrumentError as exc:
+        raise InstrumentError(f"{where}: {exc}") from None
     kind = (row.get("kind") or "").strip().lower() or kind_from_prefix(code)
     if kind is not None and kind not in KINDS:
-        raise SimDataError(f"{where}: kind={row.get('kind')!r} is not one of {', '.join(KINDS)}")
+        raise InstrumentError(f"{where}: kind={row.get('kind')!r} is not one of {', '.join(KINDS)}")
     listing = row.get("listing_date")
     if listing not in (None, ""):
         try:
             listing = listing if isinstance(listing, dt.date) else dt.date.fromisoformat(str(listing))
         except ValueError:
-            raise SimDataError(f"{where}: listing_date={listing!r} is not YYYY-MM-DD") from None
+            raise InstrumentError(f"{where}: listing_date={listing!r} is not YYYY-MM-DD") from None
     else:
         listing = None
     pct = row.get("limit_pct")
@@ -224,3 +232,21 @@ def price_limits(inst: Instrument, prev_close: Decimal, day: dt.date,
     up, down = band
     return PriceLimits(round_to_tick(prev_close * (1 + up), inst.tick),
                        round_to_tick(prev_close * (1 - down), inst.tick))
+
+
+# -- facts by code alone (no instrument table): what the engine checks before the counter ----------
+
+
+def price_tick(code: str) -> Decimal:
+    """The minimum price step: 0.01 CNY for stocks, 0.001 for funds and bonds (§3.1)."""
+    return STOCK_TICK if (kind_from_prefix(code) or "stock") == "stock" else FUND_TICK
+
+
+def buy_lot(code: str) -> tuple[int, int]:
+    """(minimum, step) of a buy order's volume on ``code``'s board (§2.1)."""
+    return BUY_LOT.get(board_of(code), (100, 100))
+
+
+def shares_per_lot(code: str) -> int:
+    """Shares (or 张) in one xtdata volume lot: 100 for stocks and funds, 10 for bonds."""
+    return 10 if kind_from_prefix(code) == "bond" else 100

@@ -75,16 +75,22 @@ class RunStopped(Event):
 
 
 @dataclass(kw_only=True)
-class RiskDecisionMade(Event):
-    """One rule's decision on one order request (allowed ones too)."""
+class _OrderRequestEvent(Event):
+    """Fields every event about one order request carries."""
 
-    name: ClassVar[str] = "risk_decision"
     client_order_id: str
     strategy: str
     code: str
     side: str
     volume: int
     price: str | None
+
+
+@dataclass(kw_only=True)
+class RiskDecisionMade(_OrderRequestEvent):
+    """One rule's decision on one order request (allowed ones too)."""
+
+    name: ClassVar[str] = "risk_decision"
     allowed: bool
     rule: str
     plugin: str
@@ -94,33 +100,21 @@ class RiskDecisionMade(Event):
 
 
 @dataclass(kw_only=True)
-class OrderDenied(Event):
+class OrderDenied(_OrderRequestEvent):
     """An order request was blocked before it left the engine (the first denying decision)."""
 
     name: ClassVar[str] = "order_denied"
-    client_order_id: str
-    strategy: str
-    code: str
-    side: str
-    volume: int
-    price: str | None
     rule: str
     plugin: str
     reason: str
 
 
 @dataclass(kw_only=True)
-class OrderIntent(Event):
+class OrderIntent(_OrderRequestEvent):
     """An order that passed risk, committed before it is handed to the broker."""
 
     name: ClassVar[str] = "order_intent"
     durable: ClassVar[bool] = True
-    client_order_id: str
-    strategy: str
-    code: str
-    side: str
-    volume: int
-    price: str | None
     price_type: int
     external: bool = False
 
@@ -170,15 +164,21 @@ class FillRecorded(Event):
 
 
 @dataclass(kw_only=True)
-class OrderErrorRecorded(Event):
-    """The broker refused an order (``on_order_error``)."""
+class _BrokerRefusalEvent(Event):
+    """Fields of a broker refusal (an order or a cancel); the client id is None for unknown orders."""
 
-    name: ClassVar[str] = "order_error"
     client_order_id: str | None
     order_id: int | None
     strategy: str
     error_id: int | None
     error_msg: str
+
+
+@dataclass(kw_only=True)
+class OrderErrorRecorded(_BrokerRefusalEvent):
+    """The broker refused an order (``on_order_error``)."""
+
+    name: ClassVar[str] = "order_error"
 
 
 @dataclass(kw_only=True)
@@ -193,15 +193,10 @@ class CancelRequested(Event):
 
 
 @dataclass(kw_only=True)
-class CancelErrorRecorded(Event):
+class CancelErrorRecorded(_BrokerRefusalEvent):
     """The broker refused a cancel (``on_cancel_error``)."""
 
     name: ClassVar[str] = "cancel_error"
-    client_order_id: str | None
-    order_id: int | None
-    strategy: str
-    error_id: int | None
-    error_msg: str
 
 
 @dataclass(kw_only=True)

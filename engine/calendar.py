@@ -168,3 +168,17 @@ class TradingCalendar:
             f"configured extra holidays. Exchange holidays of {d.year} are NOT known: add them "
             f"with extra_holidays or upgrade exchange-calendars."
         )
+
+
+#: The continuous-auction sessions of a trading day (exchange-local time).
+TRADING_SESSIONS: tuple[tuple[dt.time, dt.time], ...] = (
+    (dt.time(9, 30), dt.time(11, 30)),
+    (dt.time(13, 0), dt.time(15, 0)),
+)
+
+
+def in_trading_session(calendar: "TradingCalendar", moment: dt.datetime) -> bool:
+    """True on a trading day between 09:30-11:30 or 13:00-15:00 (market data is expected)."""
+    now = moment.time()
+    return any(start <= now < end for start, end in TRADING_SESSIONS) and calendar.is_trading_day(moment.date())
+

@@ -248,12 +248,38 @@ class TradingStateChanged(Event):
     cause: str
 
 
+@dataclass(kw_only=True)
+class ReconciliationDifference(Event):
+    """Engine state and the broker disagreed after a reconnect or restart; the broker's view won.
+
+    ``kind``: order_status, order_unknown_to_broker, order_adopted, fill_missed,
+    position, cash. ``subject`` names the order (client id) or the code.
+    """
+
+    name: ClassVar[str] = "reconciliation"
+    kind: str
+    subject: str
+    engine_value: str
+    broker_value: str
+    action: str
+
+
+@dataclass(kw_only=True)
+class AlertRaised(Event):
+    """Something an operator should look at: a silent market-data feed, an overfilled order..."""
+
+    name: ClassVar[str] = "alert"
+    kind: str
+    detail: str
+
+
 #: Every event type, by name; the audit schema has a table for each.
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls
     for cls in (
         RunStarted, RunStopped, RiskDecisionMade, OrderDenied, OrderIntent, OrderSubmitted,
         OrderUpdated, FillRecorded, OrderErrorRecorded, CancelRequested, CancelErrorRecorded,
-        ConnectionChanged, PluginFailed, JobRan, TradingStateChanged,
+        ConnectionChanged, PluginFailed, JobRan, TradingStateChanged, ReconciliationDifference,
+        AlertRaised,
     )
 }

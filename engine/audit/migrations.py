@@ -199,6 +199,25 @@ def m001_initial(db: Database) -> None:
     _create_views(db)
 
 
+@MIGRATIONS()
+def m002_reconciliation_and_alerts(db: Database) -> None:
+    """Reconciliation differences and operator alerts (issue #4: the live gateway)."""
+    # After a reconnect or a restart the engine compares its orders, fills,
+    # positions and cash with the broker's; each disagreement is a row, and the
+    # broker's view is what the engine then uses (``action`` says what it did).
+    _event_table(db, "reconciliation_diffs", """
+    kind TEXT NOT NULL,
+    subject TEXT,
+    engine_value TEXT,
+    broker_value TEXT,
+    action TEXT,""")
+    # Things an operator should look at: a market-data feed that went silent in
+    # trading hours, an order whose fills exceed its volume, a daily re-init.
+    _event_table(db, "alerts", """
+    kind TEXT NOT NULL,
+    detail TEXT,""")
+
+
 def _create_views(db: Database) -> None:
     # run_order: the order runs were written in (engine clocks of replays are
     # simulated, so ts cannot order runs). scope: which runs share one real

@@ -19,8 +19,9 @@ from typing import Any, Mapping
 from ..events import (
     EVENT_TYPES, CancelErrorRecorded, CancelRequested, ConnectionChanged, Event, FillRecorded,
     JobRan, OrderDenied, OrderErrorRecorded, OrderIntent, OrderSubmitted, OrderUpdated,
-    PluginFailed, RiskDecisionMade, RunStarted, RunStopped, TradingStateChanged,
+    PluginFailed, ReconciliationDifference, RiskDecisionMade, RunStarted, RunStopped, TradingStateChanged,
 )
+from ..events import AlertRaised
 from .errors import AuditEventError
 
 ENVELOPE: tuple[str, ...] = ("run_id", "seq", "ts")
@@ -55,6 +56,8 @@ EVENT_TABLES: dict[str, EventTable] = {
     PluginFailed.name: EventTable("plugin_errors"),
     JobRan.name: EventTable("job_runs"),
     TradingStateChanged.name: EventTable("trading_states"),
+    ReconciliationDifference.name: EventTable("reconciliation_diffs"),
+    AlertRaised.name: EventTable("alerts"),
 }
 
 

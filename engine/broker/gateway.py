@@ -34,12 +34,13 @@ class XtGateway:
     """
 
     def __init__(self, trader_factory: Callable[[int], Any], account_id: str, put: Callable[[tuple], None],
-                 *, first_session_id: int | None = None) -> None:
+                 *, first_session_id: int | None = None, sync_timeout_ms: int = 0) -> None:
         self._factory = trader_factory
         self.account = StockAccount(account_id)
         self._put = put
         start = first_session_id if first_session_id is not None else int(time.time()) % 1_000_000_000
         self._session_ids = itertools.count(start)
+        self._sync_timeout_ms = sync_timeout_ms
         self.trader: Any = None
         self.callback: GatewayCallback | None = None
         self.session_id: int | None = None
@@ -53,6 +54,8 @@ class XtGateway:
         self.callback = GatewayCallback(self._put)
         self.trader.register_callback(self.callback)
         self.trader.start()
+        if self._sync_timeout_ms:
+            self.trader.set_timeout(self._sync_timeout_ms)
         result = self.trader.connect()
         if result != 0:
             self._stop_quietly()
@@ -75,6 +78,24 @@ class XtGateway:
             orders=list(self.trader.query_stock_orders(self.account, False) or []),
             trades=list(self.trader.query_stock_trades(self.account) or []),
         )
+
+    def is_alive(self) -> bool:
+        """A cheap sync query answers (``query_stock_asset``); False when it raises or returns nothing."""
+        if self.trader is None:
+            return False
+        try:
+            return self.trader.query_stock_asset(self.account) is not None
+        except Exception as exc:  # noqa: BLE001 - any failure means the connection is not usable
+            logger.warning("liveness query failed: {}", exc)
+            return False
+
+    def query_orders(self) -> list:
+        """Today's orders at the broker (``query_stock_orders``); raises BrokerError when it cannot answer."""
+        self._require_engine_side("querying orders")
+        records = self.trader.query_stock_orders(self.account, False)
+        if records is None:
+            raise BrokerError("query_stock_orders returned nothing: not connected or not subscribed")
+        return list(records)
 
     def close(self) -> None:
         if self.trader is not None:

@@ -5,6 +5,7 @@ Relative paths are resolved against the directory of the configuration file.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -61,6 +62,7 @@ class EngineSettings(Section):
     heartbeat_seconds: float = Field(5.0, gt=0, description="engine-clock seconds between on_heartbeat calls")
     trace_hooks: bool = Field(False, description="log every hook call (also ENGINE_TRACE_HOOKS=1)")
     queue_warn_size: int = Field(10_000, ge=100, description="warn when this many inbound messages are waiting")
+    submit_timeout_seconds: float = Field(15.0, gt=0, description="an order unanswered this long is looked up at the broker by client id")
 
 
 class LoggingSettings(Section):
@@ -137,6 +139,10 @@ class LiveSettings(Section):
     userdata_path: ConfigPath | None = Field(None, description="MiniQMT's userdata_mini folder")
     codes: list[str] = Field(default_factory=list, description="codes to subscribe (tick)")
     whole_market: bool = Field(False, description="subscribe whole-market snapshots instead")
+    data_timeout_seconds: float = Field(60.0, gt=0, description="no tick this long in trading hours: alert and resubscribe")
+    liveness_seconds: float = Field(30.0, gt=0, description="how often to query the broker to prove the connection lives")
+    sync_timeout_ms: int = Field(10_000, ge=0, description="timeout of the SDK's sync calls (set_timeout); 0 = none")
+    daily_reinit: dt.time | None = Field(dt.time(8, 45), description="reconnect with a fresh session at this time each day (null: never)")
 
 
 class PluginFile(Section):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
-from ..events import CancelErrorRecorded, FillRecorded, OrderErrorRecorded, OrderIntent, OrderUpdated
+from ..events import AlertRaised, CancelErrorRecorded, FillRecorded, OrderErrorRecorded, OrderIntent, OrderUpdated
 from ..models import CancelError, Fill, Order, OrderError, OrderStatus, Side
 from ..models.money import to_decimal
 from ..xt import constants as xtc
@@ -60,7 +60,7 @@ class BrokerEventHandler:
         engine = self._engine
         order = engine.orders.find(remark=record.order_remark, order_id=record.order_id)
         if order is None:
-            order = self._adopt_external(record)
+            order = self.adopt(record)
         engine.orders.bind_order_id(order, record.order_id)
         if record.order_sysid:
             order.order_sysid = str(record.order_sysid)
@@ -93,21 +93,38 @@ class BrokerEventHandler:
         ))
         engine.notify("on_order", order=order)
 
-    def _adopt_external(self, record) -> Order:
+    def adopt(self, record, *, announce: bool = True) -> Order:
+        """Make an engine order of a broker order the engine did not know.
+
+        An order with a client id in ``order_remark`` was placed by an earlier
+        run of the engine (a restart): it keeps its id and strategy. One without
+        is external (typed into the QMT client by hand). ``announce`` records it
+        in the audit (pushes, reconnects); the start-up snapshot adopts silently.
+        """
         engine = self._engine
+        remark = record.order_remark or ""
+        # Announced orders start unreported so the push that follows moves them (and is recorded);
+        # a silent adoption takes the broker's status as it is.
+        silent = not announce
         order = Order(
-            client_order_id=f"ext-{record.order_id}", strategy=EXTERNAL_STRATEGY, code=record.stock_code,
-            side=Side.from_xt(record.order_type), volume=int(record.order_volume),
+            client_order_id=remark or f"ext-{record.order_id}",
+            strategy=(getattr(record, "strategy_name", "") or EXTERNAL_STRATEGY) if remark else EXTERNAL_STRATEGY,
+            code=record.stock_code, side=Side.from_xt(record.order_type), volume=int(record.order_volume),
             price=to_decimal(record.price) if record.price else None, price_type=int(record.price_type),
-            order_id=record.order_id, created_at=engine.clock.now(), external=True,
+            status=_status(getattr(record, "order_status", OrderStatus.UNREPORTED)) if silent else OrderStatus.UNREPORTED,
+            order_id=record.order_id, order_sysid=str(getattr(record, "order_sysid", "") or ""),
+            traded_volume=int(getattr(record, "traded_volume", 0) or 0) if silent else 0,
+            created_at=engine.clock.now(), external=not remark,
         )
         engine.orders.add(order)
-        engine.emit(OrderIntent(
-            client_order_id=order.client_order_id, strategy=EXTERNAL_STRATEGY, code=order.code, side=order.side.value,
-            volume=order.volume, price=None if order.price is None else str(order.price), price_type=order.price_type,
-            external=True,
-        ))
-        logger.info("external order {} ({} {} x{}) placed outside the engine", record.order_id, order.side.value, order.code, order.volume)
+        if announce:
+            engine.emit(OrderIntent(
+                client_order_id=order.client_order_id, strategy=order.strategy, code=order.code,
+                side=order.side.value, volume=order.volume, price=None if order.price is None else str(order.price),
+                price_type=order.price_type, external=order.external,
+            ))
+            logger.info("{} order {} ({} {} x{}) adopted", "external" if order.external else "earlier",
+                        record.order_id, order.side.value, order.code, order.volume)
         return order
 
     # -- fills -------------------------------------------------------------
@@ -121,7 +138,7 @@ class BrokerEventHandler:
         engine.orders.trade_ids.add(trade_id)
         order = engine.orders.find(remark=record.order_remark, order_id=record.order_id)
         if order is None:
-            order = self._adopt_external(_order_like(record))
+            order = self.adopt(_order_like(record))
         fill = Fill(
             trade_id=trade_id, client_order_id=order.client_order_id, order_id=record.order_id,
             strategy=order.strategy, code=record.stock_code, side=Side.from_xt(record.order_type),
@@ -135,7 +152,9 @@ class BrokerEventHandler:
         order.fees += fill.commission
         if order.fill_volume > order.volume and not order.overfilled:
             order.overfilled = True
-            logger.error("fills of order {} add up to {}, more than its volume {}", order.client_order_id, order.fill_volume, order.volume)
+            detail = f"fills of order {order.client_order_id} add up to {order.fill_volume}, more than its volume {order.volume}"
+            logger.error(detail)
+            engine.emit(AlertRaised(kind="overfilled_order", detail=detail))
         engine.portfolio.apply_fill(fill)
         engine.stats.record_fill(fill)
         engine.emit(FillRecorded(
@@ -201,6 +220,8 @@ class _order_like:
 
     def __init__(self, trade) -> None:
         self.order_id = trade.order_id
+        self.order_remark = trade.order_remark
+        self.strategy_name = trade.strategy_name
         self.stock_code = trade.stock_code
         self.order_type = trade.order_type
         self.order_volume = trade.traded_volume

@@ -85,6 +85,7 @@ class Engine:
         self._next_heartbeat: dt.datetime | None = None
         self._trading_day: dt.date | None = None
         self._queue_warned = False
+        self.last_data_at: dt.datetime | None = None
 
     # -- public ------------------------------------------------------------
 
@@ -234,6 +235,7 @@ class Engine:
         }
 
     def _on_ticks(self, ticks: list[Tick]) -> None:
+        self.last_data_at = self.clock.now()
         for tick in ticks:
             self.last_ticks[tick.code] = tick
             self.portfolio.mark(tick.code, tick.last_price)

@@ -19,6 +19,7 @@ from ..models import Order, OrderRequest, OrderStatus, RiskDecision, Side, Tradi
 from ..models.money import round_to_tick, to_decimal
 from ..xt import constants as xtc
 from ..instruments import price_tick
+from .reconcile import resolve_unknown_submit
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -72,13 +73,19 @@ class OrderRouter:
             return None
         engine.orders.add(order)
         engine.stats.orders += 1
-        result = engine.gateway.submit(order)
+        try:
+            result, detail = engine.gateway.submit(order), ""
+        except Exception as exc:  # noqa: BLE001 - the SDK raised: the outcome is unknown, not a failure
+            result, detail = -1, f"order_stock_async raised {type(exc).__name__}: {exc}"
+            logger.error("order {}: {}", order.client_order_id, detail)
         if result > 0:
             engine.orders.bind_seq(order, result)
+        elif not detail:
+            detail = "order_stock_async returned -1"
         engine.emit(OrderSubmitted(client_order_id=order.client_order_id, request_seq=result if result > 0 else None,
-                                   result=result, detail="" if result > 0 else "order_stock_async returned -1"))
+                                   result=result, detail=detail))
         if result <= 0:
-            engine.broker_events.reject_locally(order, "order_stock_async returned -1 (not connected, not subscribed or bad arguments)")
+            resolve_unknown_submit(engine, order, detail)
         return order
 
     def cancel(self, strategy: str, order: Order) -> bool:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
+from ..core.reconcile import resolve_unknown_submit, stale_submissions
 from ..events import ConnectionChanged
 from ..models import TradingState
 
@@ -57,13 +58,28 @@ class Runtime:
         self._reconnect_attempts = 0
         self._reconnect_at = self.clock.now() + dt.timedelta(seconds=self._delay(0))
 
+    @property
+    def reconnecting(self) -> bool:
+        return self._reconnect_at is not None
+
     def monitor(self, engine: Engine) -> None:
-        """Called by the engine's monitor step: reconnect when it is time."""
-        if self._reconnect_at is not None and self.clock.now() >= self._reconnect_at:
-            self._try_reconnect(engine)
+        """Called by the engine's monitor step: reconnect when it is time; settle unanswered submits."""
+        if self._reconnect_at is not None:
+            if self.clock.now() >= self._reconnect_at:
+                self._try_reconnect(engine)
+            return
+        for order in stale_submissions(engine, engine.config.engine.submit_timeout_seconds):
+            resolve_unknown_submit(engine, order, f"no answer from the broker within "
+                                                  f"{engine.config.engine.submit_timeout_seconds:g} s")
+
+    def reconnect_now(self, engine: Engine, why: str) -> None:
+        """Drop the session and reconnect at once with a new one (daily re-initialisation)."""
+        engine.emit(ConnectionChanged(kind="disconnected", session_id=self.gateway.session_id, detail=why))
+        self._reconnect_attempts = 0
+        self._try_reconnect(engine)
 
     def _try_reconnect(self, engine: Engine) -> None:
-        from ..core.snapshot import load_broker_snapshot
+        from ..core.reconcile import reconcile_with_broker
 
         self._reconnect_attempts += 1
         engine.emit(ConnectionChanged(kind="reconnecting", session_id=self.gateway.session_id,
@@ -72,7 +88,7 @@ class Runtime:
             self.gateway.close()
             self.gateway.connect()
             self.market.resubscribe()
-            load_broker_snapshot(engine, self.gateway.load_snapshot())
+            snapshot = self.gateway.load_snapshot()
         except Exception as exc:  # noqa: BLE001 - any failure means: try again later
             delay = self._delay(self._reconnect_attempts)
             self._reconnect_at = self.clock.now() + dt.timedelta(seconds=delay)
@@ -80,8 +96,9 @@ class Runtime:
             engine.emit(ConnectionChanged(kind="failed", session_id=self.gateway.session_id, detail=str(exc)))
             return
         self._reconnect_at = None
+        differences = reconcile_with_broker(engine, snapshot)
         engine.emit(ConnectionChanged(kind="reconnected", session_id=self.gateway.session_id,
-                                      detail=f"after {self._reconnect_attempts} attempt(s)"))
+                                      detail=f"after {self._reconnect_attempts} attempt(s); {differences} difference(s) reconciled"))
         if engine.halt_cause == "disconnect":
             engine.set_trading_state(TradingState.ACTIVE, "reconnected")
         engine.notify("on_reconnect", attempts=self._reconnect_attempts)

@@ -10,6 +10,7 @@ from ..broker import XtGateway, XtMarketData
 from ..config import ConfigError
 from ..clock import WallClock
 from .base import Runtime
+from .supervisor import LiveSupervisor
 
 if TYPE_CHECKING:
     from ..core.engine import Engine
@@ -47,9 +48,15 @@ class LiveRuntime(Runtime):
         userdata = str(settings.userdata_path)
         self.clock = clock or WallClock()
         self.gateway = XtGateway(lambda session: xttrader.XtQuantTrader(userdata, session),
-                                 engine.config.account_id.get_secret_value(), engine.inbound.put)
+                                 engine.config.account_id.get_secret_value(), engine.inbound.put,
+                                 sync_timeout_ms=settings.sync_timeout_ms)
         self.market = XtMarketData(xtdata, engine.inbound.put)
         self._settings = settings
+        self.supervisor = LiveSupervisor(self, settings)
+
+    def monitor(self, engine: Engine) -> None:
+        super().monitor(engine)
+        self.supervisor.check(engine)
 
     def subscribe(self) -> None:
         if self._settings.whole_market:

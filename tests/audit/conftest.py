@@ -47,6 +47,9 @@ SAMPLE_FIELDS: dict[str, dict[str, Any]] = {
                 "outcome": "ok", "duration_ms": 1.5, "error": ""},
     "trading_state": {"scope": "account", "previous": "ACTIVE", "current": "HALTED",
                       "cause": "daily loss limit"},
+    "reconciliation": {"kind": "position", "subject": "600000.SH", "engine_value": "100",
+                       "broker_value": "200", "action": "took the broker's position"},
+    "alert": {"kind": "market_data_silent", "detail": "no tick for 60 s in trading hours"},
 }
 
 

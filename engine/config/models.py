@@ -103,6 +103,18 @@ class FeeSettings(Section):
     min_commission_per: Literal["order", "fill"] = "order"
 
 
+class FaultSettings(Section):
+    """``paper.faults:`` seeded fault injection in the simulator (all off by default)."""
+
+    disconnect_at: list[dt.datetime] = Field(default_factory=list, description="exchange-local times of forced disconnects")
+    disconnect_prob: float = Field(0.0, ge=0, le=1, description="chance of a random disconnect per tick batch")
+    reconnect_after_s: float = Field(0.0, ge=0, description="connect() fails this many seconds after a disconnect")
+    push_latency_s: tuple[float, float] = Field((0.0, 0.0), description="(min, max) delay before each push")
+    duplicate_prob: float = Field(0.0, ge=0, le=1, description="chance a push is delivered twice")
+    reorder_prob: float = Field(0.0, ge=0, le=1, description="chance a fill arrives before its order update")
+    reject_prob: float = Field(0.0, ge=0, le=1, description="chance a new order is rejected at random")
+
+
 class PositionSeed(Section):
     code: str
     volume: int = Field(gt=0)
@@ -122,6 +134,7 @@ class PaperSettings(Section):
     delivery: Literal["thread", "sync"] = Field("thread", description="simulator pushes on its own worker thread, or inline")
     outside_session: Literal["hold", "reject"] = "hold"
     account_db: ConfigPath | None = Field(None, description="persist the paper account here between runs (SQLite)")
+    faults: FaultSettings = Field(default_factory=FaultSettings)
 
     def data_path(self) -> Path:
         return self.data or sample_data_dir()

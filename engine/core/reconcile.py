@@ -5,7 +5,11 @@ position and cash updates, even the answer to an order it had just sent. On
 reconnect it queries the broker and compares. Every disagreement is recorded
 as a ``reconciliation`` event; the broker's view then wins. Missed status
 changes and fills go through the normal push handlers, so strategies see them
-as ``on_order`` / ``on_trade`` and the audit has them in order.
+as ``on_order`` / ``on_trade`` and the audit has them in order. Positions are
+compared after the missed fills were applied, so a ``position`` row is a
+difference that no fill explains (a corporate action, a trade outside the
+account's view); ``cash`` rows show the cash the engine had before the broker's
+figure replaced it.
 
 An order whose submission outcome is unknown (the request returned -1 or
 raised while connected, or no answer came back) is looked up at the broker by

@@ -20,7 +20,7 @@ from ..calendar import TradingCalendar
 from ..config import ConfigError
 from ..clock import ManualClock
 from ..marketdata import DataFileError, iter_tick_batches, load_instruments
-from ..sim import FeeProfile, InitialPosition, SimConfig, SimCounter, SimXtData, SimXtQuantTrader
+from ..sim import FaultConfig, FeeProfile, InitialPosition, SimConfig, SimCounter, SimXtData, SimXtQuantTrader
 from .base import Runtime
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ def sim_config_from(config: EngineConfig) -> SimConfig:
         seed=paper.seed,
         delivery=paper.delivery,
         account_db=paper.account_db,
+        faults=FaultConfig(**{**paper.faults.model_dump(), "disconnect_at": tuple(paper.faults.disconnect_at)}),
     )
 
 

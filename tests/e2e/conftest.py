@@ -18,7 +18,7 @@ audit: {{path: audit.db}}
 paper:
   codes: {codes}
   initial_cash: 1000000
-plugins:
+{paper}plugins:
   load_entrypoints: false
   disabled: {disabled}
 """
@@ -28,8 +28,9 @@ plugins:
 def engine_factory(tmp_path):
     """Build an Engine on a config written to tmp_path; ``extra`` is YAML appended to the base."""
 
-    def build(extra: str = "", *, codes=("600000.SH",), disabled=("console",), plugins=()):
-        text = BASE_CONFIG.format(codes=list(codes), disabled=list(disabled)) + textwrap.dedent(extra)
+    def build(extra: str = "", *, codes=("600000.SH",), disabled=("console",), plugins=(), paper: str = ""):
+        paper_lines = textwrap.indent(textwrap.dedent(paper), "  ")
+        text = BASE_CONFIG.format(codes=list(codes), disabled=list(disabled), paper=paper_lines) + textwrap.dedent(extra)
         path = tmp_path / "config.yaml"
         path.write_text(text, encoding="utf-8")
         return Engine(load_config(path, environ={}), extra_plugins=tuple(plugins), load_entrypoints=False)

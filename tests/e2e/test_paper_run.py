@@ -206,3 +206,23 @@ def test_a_faulted_journal_blocks_orders_instead_of_letting_them_out_unjournalle
     with pytest.raises(JournalError, match="journal is faulted; run_started was not recorded"):
         engine.run()  # the run refuses to start rather than trade unjournalled
     assert trader.orders == [] and engine.runtime.counter.query_orders() == []
+
+
+def test_disconnect_halts_trading_then_reconnects_with_a_new_session_and_reconciles(engine_factory, audit_rows):
+    recorder = Recorder()
+    engine = engine_factory(
+        paper="faults: {disconnect_at: ['2026-03-09 10:00:00'], reconnect_after_s: 20}\n",
+        plugins=[("trader", BuyThenSell()), ("recorder", recorder)],
+    )
+    summary = engine.run()
+    assert summary.reason == "completed"
+    kinds = [row["kind"] for row in audit_rows("connection_events")]
+    assert kinds[:2] == ["connected", "disconnected"]
+    assert "reconnected" in kinds and kinds.index("reconnected") > kinds.index("reconnecting")
+    sessions = [row["session_id"] for row in audit_rows("connection_events")]
+    assert sessions[-1] > sessions[0]  # a new trader, a new session id
+    states = [(row["previous"], row["current"], row["cause"]) for row in audit_rows("trading_states")]
+    assert states == [("ACTIVE", "HALTED", "disconnect"), ("HALTED", "ACTIVE", "reconnected")]
+    hooks = recorder.names("on_disconnect", "on_reconnect")
+    assert hooks[:2] == ["on_disconnect", "on_reconnect"]
+    assert summary.fills == 2  # trading went on after the reconnect

@@ -83,25 +83,27 @@ class StrategyContext:
     # -- orders -----------------------------------------------------------------
 
     def buy(self, code: str, volume: int, price: float | Decimal | None = None, *,
-            price_type: int = xtc.FIX_PRICE, note: str = "") -> Order | None:
+            price_type: int | str = xtc.FIX_PRICE, note: str = "") -> Order | None:
         """Buy ``volume`` shares of ``code``.
 
         :param price: the limit price (rounded half-up to the tick); ``None``
             uses the last price. Ignored for market price types.
-        :param price_type: ``xtconstant`` price type (limit by default; market
-            types are checked per exchange).
+        :param price_type: an ``xtconstant`` price type (``FIX_PRICE`` by
+            default), or ``"limit"`` / ``"market"``. ``"market"`` is best-five,
+            rest cancelled: 42 on SH/BJ, 47 on SZ. A market type the exchange
+            does not accept (e.g. 46 on SH) raises ValueError.
         :return: the :class:`Order` sent, or ``None`` when risk denied it (the
             reason is in the audit database and the log).
         """
         return self.order(code, Side.BUY, volume, price, price_type=price_type, note=note)
 
     def sell(self, code: str, volume: int, price: float | Decimal | None = None, *,
-             price_type: int = xtc.FIX_PRICE, note: str = "") -> Order | None:
+             price_type: int | str = xtc.FIX_PRICE, note: str = "") -> Order | None:
         """Sell ``volume`` shares of ``code``; see :meth:`buy`."""
         return self.order(code, Side.SELL, volume, price, price_type=price_type, note=note)
 
     def order(self, code: str, side: Side | str, volume: int, price: float | Decimal | None = None, *,
-              price_type: int = xtc.FIX_PRICE, note: str = "") -> Order | None:
+              price_type: int | str = xtc.FIX_PRICE, note: str = "") -> Order | None:
         """Place an order through risk, the journal and the broker."""
         return self.__engine.router.submit(self.name, code, Side(side), volume, price, price_type, note)
 

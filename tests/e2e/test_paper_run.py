@@ -226,3 +226,22 @@ def test_disconnect_halts_trading_then_reconnects_with_a_new_session_and_reconci
     hooks = recorder.names("on_disconnect", "on_reconnect")
     assert hooks[:2] == ["on_disconnect", "on_reconnect"]
     assert summary.fills == 2  # trading went on after the reconnect
+
+
+def test_market_order_uses_the_exchange_constant_and_fills(engine_factory, audit_rows):
+    from engine import hookimpl
+
+    class MarketBuyer:
+        order = None
+
+        @hookimpl
+        def on_tick(self, ctx, tick):
+            if self.order is None and tick.time.hour == 10:
+                self.order = ctx.buy(tick.code, 100, price_type="market")
+
+    buyer = MarketBuyer()
+    engine_factory(plugins=[("buyer", buyer)]).run()
+    assert buyer.order.price_type == xtc.MARKET_SH_CONVERT_5_CANCEL and buyer.order.price is None
+    assert int(buyer.order.status) == xtc.ORDER_SUCCEEDED
+    [intent] = audit_rows("order_intents")
+    assert intent["price_type"] == 42 and intent["price"] is None

@@ -96,12 +96,16 @@ class Runtime:
             engine.emit(ConnectionChanged(kind="failed", session_id=self.gateway.session_id, detail=str(exc)))
             return
         self._reconnect_at = None
+        self.connection_renewed()
         differences = reconcile_with_broker(engine, snapshot)
         engine.emit(ConnectionChanged(kind="reconnected", session_id=self.gateway.session_id,
                                       detail=f"after {self._reconnect_attempts} attempt(s); {differences} difference(s) reconciled"))
         if engine.halt_cause == "disconnect":
             engine.set_trading_state(TradingState.ACTIVE, "reconnected")
         engine.notify("on_reconnect", attempts=self._reconnect_attempts)
+
+    def connection_renewed(self) -> None:
+        """A new session is up (after a reconnect); subclasses reset their supervision here."""
 
     def _delay(self, attempt: int) -> float:
         base = min(self.backoff_first * self.backoff_factor ** attempt, self.backoff_cap)

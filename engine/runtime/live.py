@@ -54,6 +54,13 @@ class LiveRuntime(Runtime):
         self._settings = settings
         self.supervisor = LiveSupervisor(self, settings)
 
+    def start(self) -> None:
+        super().start()
+        self.supervisor.started(self.clock.now())
+
+    def connection_renewed(self) -> None:
+        self.supervisor.started(self.clock.now())
+
     def monitor(self, engine: Engine) -> None:
         super().monitor(engine)
         self.supervisor.check(engine)

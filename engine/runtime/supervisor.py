@@ -33,6 +33,14 @@ class LiveSupervisor:
         self._next_liveness: dt.datetime | None = None
         self._reinit_done_on: dt.date | None = None
 
+    def started(self, now: dt.datetime) -> None:
+        """The connection is fresh: the feed is watched from now, and a start after today's
+        re-initialisation time counts as today's re-initialisation."""
+        self._watch_from = now
+        at = self._settings.daily_reinit
+        if at is not None and now.time() >= at:
+            self._reinit_done_on = now.date()
+
     def check(self, engine: Engine) -> None:
         if self._runtime.reconnecting:
             return
@@ -45,11 +53,10 @@ class LiveSupervisor:
         if not in_trading_session(self._calendar, now):
             self._watch_from = None
             return
-        last = engine.last_data_at
-        since = max(t for t in (last, self._watch_from) if t is not None) if (last or self._watch_from) else None
-        if since is None:
+        if self._watch_from is None:  # a session just began: watch from now
             self._watch_from = now
-            return
+        last = engine.last_data_at
+        since = max(last, self._watch_from) if last is not None else self._watch_from
         silent = (now - since).total_seconds()
         if silent >= self._settings.data_timeout_seconds:
             detail = f"no market data for {silent:.0f} s in trading hours; resubscribing"

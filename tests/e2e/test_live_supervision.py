@@ -1,0 +1,124 @@
+"""Live runtime supervision, driven through LiveRuntime over the simulator with a manual clock.
+
+The engine runs on its own thread (as in production); the test moves the clock
+and waits for the engine to react.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import types
+
+import pytest
+
+from engine import hookimpl
+from engine.clock import ManualClock
+from engine.config import load_config
+from engine.core import Engine
+from engine.marketdata import SAMPLE_DIR, load_instruments
+from engine.runtime.live import LiveRuntime
+from engine.sim import SimConfig, SimCounter, SimXtData, SimXtQuantTrader
+
+
+class EventLog:
+    def __init__(self):
+        self.events = []
+        self.started = threading.Event()
+
+    @hookimpl
+    def on_start(self):
+        self.started.set()
+
+    @hookimpl
+    def track_event(self, event):
+        self.events.append(event)
+
+    def of(self, name):
+        return [e for e in self.events if e.name == name]
+
+
+def wait_for(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture
+def live_engine(tmp_path):
+    started = []
+
+    def start(now: dt.datetime, extra: str = ""):
+        clock = ManualClock(now)
+        counter = SimCounter(SimConfig(account_id="T0001"), clock=clock)
+        xtdata = SimXtData(counter)
+        xtdata.load_instruments(load_instruments(SAMPLE_DIR / "instruments.csv"))
+        sdk = types.SimpleNamespace(XtQuantTrader=lambda path, session: SimXtQuantTrader(path, session, counter=counter))
+        path = tmp_path / "config.yaml"
+        path.write_text(
+            "mode: live\naccount_id: T0001\nlogging: {file: null}\naudit: {path: audit.db}\n"
+            "plugins: {load_entrypoints: false, disabled: [console]}\n"
+            f"live:\n  userdata_path: {tmp_path}\n  codes: ['600000.SH']\n{extra}", encoding="utf-8")
+        log = EventLog()
+        engine = Engine(load_config(path, environ={}), extra_plugins=(("log", log),),
+                        runtime_factory=lambda e: LiveRuntime(e, sdk=(sdk, xtdata), clock=clock))
+        thread = threading.Thread(target=engine.run, name="engine")
+        thread.start()
+        started.append((engine, thread))
+        assert log.started.wait(5), "the engine did not start"
+        return engine, clock, log
+
+    yield start
+    for engine, thread in started:
+        engine.stop()
+        thread.join(10)
+        assert not thread.is_alive()
+
+
+def test_a_silent_feed_in_trading_hours_raises_an_alert_and_resubscribes(live_engine):
+    engine, clock, log = live_engine(dt.datetime(2026, 3, 10, 10, 0, 0), "  data_timeout_seconds: 60\n")
+    subscriptions = list(engine.runtime.market._subscriptions)
+    clock.advance(seconds=30)
+    time.sleep(0.5)
+    assert log.of("alert") == []
+    clock.advance(seconds=31)
+    assert wait_for(lambda: log.of("alert"))
+    [alert] = log.of("alert")
+    assert alert.kind == "market_data_silent" and "resubscribing" in alert.detail
+    assert wait_for(lambda: engine.runtime.market._subscriptions != subscriptions)
+
+
+def test_no_alert_outside_trading_hours(live_engine):
+    _engine, clock, log = live_engine(dt.datetime(2026, 3, 10, 12, 0, 0), "  data_timeout_seconds: 60\n")
+    clock.advance(seconds=600)  # the lunch break
+    time.sleep(0.5)
+    assert log.of("alert") == []
+
+
+def test_a_liveness_query_without_answer_counts_as_a_disconnect(live_engine):
+    engine, clock, log = live_engine(dt.datetime(2026, 3, 10, 10, 0, 0), "  liveness_seconds: 30\n")
+    first_session = engine.gateway.session_id
+    engine.gateway.trader.query_stock_asset = lambda account: None  # the connection answers nothing
+    clock.advance(seconds=31)
+    assert wait_for(lambda: any(e.kind == "disconnected" for e in log.of("connection")))
+    clock.advance(seconds=2)  # the first reconnect attempt is about a second later (back-off, engine clock)
+    assert wait_for(lambda: any(e.kind == "reconnected" for e in log.of("connection")))
+    assert engine.gateway.session_id > first_session
+    states = [(e.current, e.cause) for e in log.of("trading_state")]
+    assert states == [("HALTED", "disconnect"), ("ACTIVE", "reconnected")]
+
+
+def test_daily_reinitialisation_opens_a_fresh_session_before_the_open(live_engine):
+    engine, clock, log = live_engine(dt.datetime(2026, 3, 10, 8, 44, 0), "  daily_reinit: '08:45'\n")
+    first_session = engine.gateway.session_id
+    clock.advance(minutes=2)
+    assert wait_for(lambda: any(e.kind == "reconnected" for e in log.of("connection")))
+    assert [a.kind for a in log.of("alert")] == ["daily_reinit"]
+    assert engine.gateway.session_id > first_session
+    clock.advance(minutes=5)
+    time.sleep(0.4)
+    assert len(log.of("alert")) == 1  # once a day

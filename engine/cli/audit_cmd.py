@@ -43,8 +43,17 @@ def _show(title: str, rows: list[dict[str, Any]], as_json: bool, columns: list[s
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+        table.add_row(*(_cell(c, row.get(c)) for c in columns))
     console.print(table)
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if column in ("ts", "started_at", "stopped_at") and len(text) > 19:
+        return text[:19].replace("T", " ")  # ISO microseconds add nothing on screen (--json keeps them)
+    return text
 
 
 def _listing(name: str, query: Callable, columns: list[str] | None, doc: str) -> None:

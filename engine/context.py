@@ -75,6 +75,42 @@ class StrategyContext:
         """The position in ``code``; an empty one (volume 0) when none is held."""
         return self.__engine.portfolio.positions.get(code) or Position(code=code)
 
+    def instrument(self, code: str) -> dict | None:
+        """The instrument details from market data (``xtdata.get_instrument_detail``): ``InstrumentName``,
+        ``UpStopPrice`` / ``DownStopPrice`` (today's limit prices), ``PreClose``, ``PriceTick``...; None if unknown."""
+        return self.__engine.instrument(code)
+
+    @property
+    def account_pnl_today(self) -> Decimal:
+        """Total asset now minus total asset at the start of the trading day (realised + unrealised, fees included)."""
+        engine = self.__engine
+        return engine.portfolio.account.total_asset - engine.day_start_equity
+
+    def strategy_position(self, code: str, strategy: str | None = None):
+        """A strategy's own holding in ``code`` (default: this plugin's): ``volume``, ``avg_price``, ``reference``."""
+        return self.__engine.strategy_book.holding(strategy or self.name, code)
+
+    def strategy_exposure(self, strategy: str | None = None, code: str | None = None) -> Decimal:
+        """Market value a strategy holds (one code, or all codes), at the last prices."""
+        engine = self.__engine
+        return engine.strategy_book.position_value(strategy or self.name, engine.portfolio.last_prices, code)
+
+    def strategy_pnl_today(self, strategy: str | None = None) -> Decimal:
+        """A strategy's P&L today: realised from its fills plus the move of what it holds, fees included."""
+        engine = self.__engine
+        return engine.strategy_book.daily_pnl(strategy or self.name, engine.portfolio.last_prices)
+
+    def reduces_position(self, request) -> bool:
+        """True for a sell within the sellable (T+1) volume: exposure and loss rules must let it through."""
+        return self.__engine.reduces_position(request)
+
+    def set_trading_state(self, state: TradingState | str, cause: str, *, strategy: str | None = None) -> None:
+        """Move the account (or one strategy) to ACTIVE, REDUCING or HALTED; recorded with ``cause``.
+
+        Risk plugins use it (a daily loss limit moves trading to REDUCING or HALTED).
+        """
+        self.__engine.set_trading_state(TradingState(state), f"{self.name}: {cause}", strategy)
+
     @property
     def trading_state(self) -> TradingState:
         """ACTIVE, REDUCING or HALTED for this plugin (the stricter of account and strategy)."""

@@ -41,6 +41,7 @@ class XtGateway:
         start = first_session_id if first_session_id is not None else int(time.time()) % 1_000_000_000
         self._session_ids = itertools.count(start)
         self._sync_timeout_ms = sync_timeout_ms
+        self._authorized: set[str] = set()
         self.trader: Any = None
         self.callback: GatewayCallback | None = None
         self.session_id: int | None = None
@@ -110,9 +111,19 @@ class XtGateway:
 
     # -- orders -------------------------------------------------------------
 
+    def authorize(self, client_order_id: str) -> None:
+        """Called by the engine's order router once an order passed risk and was journalled."""
+        self._authorized.add(client_order_id)
+
     def submit(self, order: Order) -> int:
-        """``order_stock_async`` with the client order id in ``order_remark``; returns the seq or -1."""
+        """``order_stock_async`` with the client order id in ``order_remark``; returns the seq or -1.
+
+        Only an order the router authorised (risk passed, intent journalled) is sent, once.
+        """
         self._require_engine_side("sending an order")
+        if order.client_order_id not in self._authorized:
+            raise PermissionError(f"order {order.client_order_id} did not come through the engine's risk path; not sent")
+        self._authorized.discard(order.client_order_id)
         price = float(order.price) if order.price is not None else 0.0
         return int(self.trader.order_stock_async(
             self.account, order.code, order.side.xt_order_type, order.volume, order.price_type, price,

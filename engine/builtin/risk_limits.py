@@ -61,8 +61,8 @@ class DefaultRiskLimits:
         last = ctx.last_price(request.code)
         if band is None or request.price is None or not last:
             return None
-        distance = abs(float(request.price) / last - 1)
-        if distance > band:
+        distance = abs(request.price / to_decimal(last) - 1)  # Decimal: exactly at the band is allowed
+        if distance > to_decimal(band):
             return RiskDecision.deny("price_band", f"limit price {request.price} is {distance:.2%} from the last price {last} (band {band:.2%})",
                                      round(distance, 6), band)
         return None

@@ -63,6 +63,8 @@ class EngineSettings(Section):
     trace_hooks: bool = Field(False, description="log every hook call (also ENGINE_TRACE_HOOKS=1)")
     queue_warn_size: int = Field(10_000, ge=100, description="warn when this many inbound messages are waiting")
     submit_timeout_seconds: float = Field(15.0, gt=0, description="an order unanswered this long is looked up at the broker by client id")
+    control_path: ConfigPath = Field(Path("var/control.db"), description="kill-switch commands and persisted trading states (SQLite)")
+    control_poll_seconds: float = Field(0.25, gt=0, description="wall-clock seconds between checks for operator commands")
 
 
 class LoggingSettings(Section):

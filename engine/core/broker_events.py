@@ -156,6 +156,7 @@ class BrokerEventHandler:
             logger.error(detail)
             engine.emit(AlertRaised(kind="overfilled_order", detail=detail))
         engine.portfolio.apply_fill(fill)
+        engine.strategy_book.apply_fill(fill)
         engine.stats.record_fill(fill)
         engine.emit(FillRecorded(
             trade_id=trade_id, client_order_id=order.client_order_id, order_id=record.order_id,

@@ -14,7 +14,7 @@ import os
 import queue
 import threading
 import time
-from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,12 +27,23 @@ from ..dispatch import HookDispatcher, HookFailure
 from ..events import ConnectionChanged, Event, PluginFailed, RunStarted, RunStopped, TradingStateChanged
 from ..models import Tick, TradingState
 from ..plugin_manager import LoadedPlugin, load_plugins, make_plugin_manager
+from ..control import ControlStore
 from .broker_events import BrokerEventHandler
 from .order_book import OrderBook
 from .portfolio import Portfolio
 from .router import JournalError, OrderRouter
 from .run_stats import RunStats, RunSummary
+from .operator import apply_operator_commands, restore_trading_states
+from .strategy_book import StrategyBook
 from .snapshot import load_broker_snapshot
+
+
+class _NoPosition:
+    can_use_volume = 0
+    volume = 0
+
+
+_EMPTY = _NoPosition()
 
 
 class Engine:
@@ -66,6 +77,9 @@ class Engine:
         )
         self.orders = OrderBook()
         self.portfolio = Portfolio(config.account_id.get_secret_value())
+        self.strategy_book = StrategyBook()
+        self.day_start_equity = Decimal(0)
+        self._instruments: dict[str, dict | None] = {}
         self.last_ticks: dict[str, Tick] = {}
         self.stats = RunStats()
         self.router = OrderRouter(self, id_prefix=started.strftime("q%y%m%d%H%M%S"))
@@ -78,6 +92,8 @@ class Engine:
         self._stop_reason: str | None = None
         self._recording_failure = False
         self._accepting_orders = False
+        self.control = ControlStore(config.engine.control_path)
+        self._next_control_poll = 0.0
         self.runtime = (runtime_factory or build_runtime)(self)
         self.clock = self.runtime.clock
         self.gateway = self.runtime.gateway
@@ -106,10 +122,11 @@ class Engine:
         try:
             self.runtime.start()
             load_broker_snapshot(self, self.gateway.load_snapshot())
-            self.stats.start_equity = self.portfolio.account.total_asset
+            self.stats.start_equity = self.day_start_equity = self.portfolio.account.total_asset
             self._trading_day = self.clock.now().date()
             self.emit(ConnectionChanged(kind="connected", session_id=self.gateway.session_id, detail="ready"))
             self._accepting_orders = True
+            restore_trading_states(self)
             self.notify("on_start")
             self._loop()
             reason = self._stop_reason or "completed"
@@ -164,13 +181,33 @@ class Engine:
         tick = self.last_ticks.get(code)
         return tick.last_price if tick is not None else self.portfolio.last_prices.get(code)
 
+    def instrument(self, code: str) -> dict | None:
+        """``get_instrument_detail`` for ``code`` (name, limit prices, pre-close), cached for the day."""
+        if code not in self._instruments:
+            try:
+                self._instruments[code] = self.runtime.market.instrument(code)
+            except Exception:  # noqa: BLE001 - unknown to the data source: callers treat None as "no data"
+                logger.exception("get_instrument_detail({}) failed", code)
+                self._instruments[code] = None
+        return self._instruments[code]
+
     def trading_state_for(self, strategy: str) -> TradingState:
         """The more restrictive of the account's state and the strategy's own."""
         own = self.strategy_states.get(strategy, TradingState.ACTIVE)
         order = [TradingState.ACTIVE, TradingState.REDUCING, TradingState.HALTED]
         return max(self.account_state, own, key=order.index)
 
-    def set_trading_state(self, state: TradingState, cause: str, strategy: str | None = None) -> None:
+    def reduces_position(self, request) -> bool:
+        """A sell within the T+1 sellable volume: risk-reducing, never blocked by exposure or loss rules."""
+        from ..models import Side
+
+        return request.side is Side.SELL and request.volume <= self.portfolio.positions.get(
+            request.code, _EMPTY).can_use_volume
+
+    def set_trading_state(self, state: TradingState, cause: str, strategy: str | None = None, *,
+                          persist: bool = True) -> None:
+        """Change the account's (or one strategy's) state; recorded in the audit and, unless
+        ``persist`` is false (connection-driven changes), in the control file so it survives a restart."""
         previous = self.strategy_states.get(strategy, TradingState.ACTIVE) if strategy else self.account_state
         if previous is state:
             return
@@ -179,8 +216,10 @@ class Engine:
         else:
             self.account_state = state
             self.halt_cause = cause if state is not TradingState.ACTIVE else ""
-        self.emit(TradingStateChanged(scope=f"strategy:{strategy}" if strategy else "account",
-                                      previous=previous.value, current=state.value, cause=cause))
+        scope = f"strategy:{strategy}" if strategy else "account"
+        self.emit(TradingStateChanged(scope=scope, previous=previous.value, current=state.value, cause=cause))
+        if persist:
+            self.control.record_state(scope, state.value, cause)
         logger.warning("trading state of {} -> {} ({})", strategy or "the account", state.value, cause)
 
     # -- loop --------------------------------------------------------------
@@ -254,7 +293,7 @@ class Engine:
         logger.info("account status {}", getattr(record, "status", record))
 
     def _on_disconnected(self, detail: str) -> None:
-        self.set_trading_state(TradingState.HALTED, "disconnect")
+        self.set_trading_state(TradingState.HALTED, "disconnect", persist=False)
         self.emit(ConnectionChanged(kind="disconnected", session_id=self.gateway.session_id, detail=detail or ""))
         logger.error("broker disconnected: {}", detail or "(no detail)")
         self.notify("on_disconnect", reason=detail or "disconnected")
@@ -271,10 +310,13 @@ class Engine:
         if first:
             return
         self.portfolio.roll_day()
+        self.strategy_book.roll_day(self.portfolio.last_prices)
+        self._instruments.clear()  # limit prices and names are per day
         try:
             load_broker_snapshot(self, self.gateway.load_snapshot())
         except Exception:  # noqa: BLE001 - a failed refresh is logged; the next query or push corrects it
             logger.exception("start-of-day refresh of the account failed")
+        self.day_start_equity = self.portfolio.account.total_asset
 
     def _monitor(self) -> None:
         now = self.clock.now()
@@ -290,6 +332,9 @@ class Engine:
             self._next_heartbeat = now + dt.timedelta(seconds=self.config.engine.heartbeat_seconds)
             self.notify("on_heartbeat", now=now)
         self.runtime.monitor(self)
+        if time.monotonic() >= self._next_control_poll:
+            self._next_control_poll = time.monotonic() + self.config.engine.control_poll_seconds
+            apply_operator_commands(self)
 
     # -- failures and shutdown ------------------------------------------------
 

@@ -73,6 +73,7 @@ class OrderRouter:
             return None
         engine.orders.add(order)
         engine.stats.orders += 1
+        engine.gateway.authorize(order.client_order_id)
         try:
             result, detail = engine.gateway.submit(order), ""
         except Exception as exc:  # noqa: BLE001 - the SDK raised: the outcome is unknown, not a failure
@@ -130,6 +131,9 @@ class OrderRouter:
         state = engine.trading_state_for(request.strategy)
         if state is TradingState.HALTED:
             decisions.append(RiskDecision(False, "trading_state", f"trading is HALTED ({engine.halt_cause})", state.value, "ACTIVE", "engine"))
+        elif state is TradingState.REDUCING and not engine.reduces_position(request):
+            decisions.append(RiskDecision(False, "trading_state", "trading is REDUCING: only sells within the sellable volume",
+                                          state.value, "ACTIVE", "engine"))
         for plugin, result, failure in engine.dispatch.collect("check_order", request=request):
             if failure is not None:
                 decisions.append(RiskDecision(False, "plugin_error", f"risk plugin {plugin!r} raised {type(failure.error).__name__}: {failure.error}", plugin=plugin))

@@ -101,7 +101,7 @@ class Runtime:
         engine.emit(ConnectionChanged(kind="reconnected", session_id=self.gateway.session_id,
                                       detail=f"after {self._reconnect_attempts} attempt(s); {differences} difference(s) reconciled"))
         if engine.halt_cause == "disconnect":
-            engine.set_trading_state(TradingState.ACTIVE, "reconnected")
+            engine.set_trading_state(TradingState.ACTIVE, "reconnected", persist=False)
         engine.notify("on_reconnect", attempts=self._reconnect_attempts)
 
     def connection_renewed(self) -> None:

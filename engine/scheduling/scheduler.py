@@ -8,6 +8,7 @@ Usage from the engine thread::
     for plugin in plugins_implementing("register_jobs"):
         call(plugin, "register_jobs", register=scheduler.registrar_for(plugin))
     scheduler.check_registrations()                          # start-up error if any failed
+    scheduler.check_targets(plugins_implementing("on_schedule"))
     ...
     # every monitor step:
     for run in scheduler.run_pending(call_on_schedule):      # ok / error / skipped, with duration
@@ -38,7 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,6 +157,20 @@ class JobScheduler:
         """Raise :class:`ScheduleError` listing every failed registration (even ones a plugin caught)."""
         if self.registration_errors:
             raise ScheduleError("job registration failed:\n" + "\n".join(f"  - {e}" for e in self.registration_errors))
+
+    def check_targets(self, targets: Collection[str]) -> None:
+        """Raise :class:`ScheduleError` naming every enabled job whose target is not in ``targets``.
+
+        :param targets: the names of the loaded plugins that implement ``on_schedule``.
+        """
+        known = set(targets)
+        problems = [f"job {entry.settings.name!r} ({entry.source}) targets {entry.settings.target!r}, "
+                    f"which is not a loaded plugin implementing on_schedule"
+                    for entry in self._entries.values()
+                    if entry.settings.enabled and entry.settings.target not in known]
+        if problems:
+            problems.append(f"plugins implementing on_schedule: {', '.join(sorted(known)) or 'none'}")
+            raise ScheduleError("unknown job targets:\n" + "\n".join(f"  - {p}" for p in problems))
 
     def _register(self, fields: dict[str, Any], source: str) -> None:
         try:

@@ -6,9 +6,19 @@ import textwrap
 
 import pytest
 
+import datetime as dt
+import threading
+import time
+import types
+
+from engine import hookimpl
 from engine.audit import open_audit_db
+from engine.clock import ManualClock
 from engine.config import load_config
 from engine.core import Engine
+from engine.marketdata import SAMPLE_DIR, load_instruments
+from engine.runtime.live import LiveRuntime
+from engine.sim import SimConfig, SimCounter, SimXtData, SimXtQuantTrader
 
 BASE_CONFIG = """
 mode: paper
@@ -50,3 +60,73 @@ def audit_rows(tmp_path):
             db.close()
 
     return rows
+
+
+class EventLog:
+    def __init__(self):
+        self.events = []
+        self.started = threading.Event()
+
+    @hookimpl
+    def on_start(self):
+        self.started.set()
+
+    @hookimpl
+    def track_event(self, event):
+        self.events.append(event)
+
+    def of(self, name):
+        return [e for e in self.events if e.name == name]
+
+
+def wait_for(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture
+def live_engine(tmp_path):
+    started = []
+    counters: dict = {}  # one broker counter for the whole test: a restarted engine finds its state
+
+    def start(now: dt.datetime, extra: str = "", plugins: tuple = ()):
+        """Start a live-mode engine (LiveRuntime over the simulator) on its own thread; return
+        (engine, clock, event_log, xtdata). Engines are stopped at the end of the test."""
+        clock = ManualClock(now)
+        counter = counters.setdefault("counter", SimCounter(SimConfig(account_id="T0001"), clock=clock))
+        counter.clock = clock
+        xtdata = SimXtData(counter)
+        xtdata.load_instruments(load_instruments(SAMPLE_DIR / "instruments.csv"))
+        sdk = types.SimpleNamespace(XtQuantTrader=lambda path, session: SimXtQuantTrader(path, session, counter=counter))
+        path = tmp_path / "config.yaml"
+        path.write_text(
+            "mode: live\naccount_id: T0001\nlogging: {file: null}\naudit: {path: audit.db}\n"
+            "plugins: {load_entrypoints: false, disabled: [console]}\n"
+            f"live:\n  userdata_path: {tmp_path}\n  codes: ['600000.SH']\n{extra}", encoding="utf-8")
+        log = EventLog()
+        engine = Engine(load_config(path, environ={}), extra_plugins=(*plugins, ("log", log)),
+                        runtime_factory=lambda e: LiveRuntime(e, sdk=(sdk, xtdata), clock=clock))
+        thread = threading.Thread(target=engine.run, name="engine")
+        thread.start()
+        started.append((engine, thread))
+        assert log.started.wait(5), "the engine did not start"
+        return engine, clock, log, xtdata
+
+    def stop(engine):
+        for running, thread in started:
+            if running is engine:
+                engine.stop()
+                thread.join(10)
+                assert not thread.is_alive()
+
+    start.stop = stop
+    yield start
+    for engine, thread in started:
+        engine.stop()
+        thread.join(10)
+        assert not thread.is_alive()
+

@@ -7,80 +7,13 @@ and waits for the engine to react.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
-import types
 
-import pytest
-
-from engine import hookimpl
-from engine.clock import ManualClock
-from engine.config import load_config
-from engine.core import Engine
-from engine.marketdata import SAMPLE_DIR, load_instruments
-from engine.runtime.live import LiveRuntime
-from engine.sim import SimConfig, SimCounter, SimXtData, SimXtQuantTrader
-
-
-class EventLog:
-    def __init__(self):
-        self.events = []
-        self.started = threading.Event()
-
-    @hookimpl
-    def on_start(self):
-        self.started.set()
-
-    @hookimpl
-    def track_event(self, event):
-        self.events.append(event)
-
-    def of(self, name):
-        return [e for e in self.events if e.name == name]
-
-
-def wait_for(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
-
-
-@pytest.fixture
-def live_engine(tmp_path):
-    started = []
-
-    def start(now: dt.datetime, extra: str = ""):
-        clock = ManualClock(now)
-        counter = SimCounter(SimConfig(account_id="T0001"), clock=clock)
-        xtdata = SimXtData(counter)
-        xtdata.load_instruments(load_instruments(SAMPLE_DIR / "instruments.csv"))
-        sdk = types.SimpleNamespace(XtQuantTrader=lambda path, session: SimXtQuantTrader(path, session, counter=counter))
-        path = tmp_path / "config.yaml"
-        path.write_text(
-            "mode: live\naccount_id: T0001\nlogging: {file: null}\naudit: {path: audit.db}\n"
-            "plugins: {load_entrypoints: false, disabled: [console]}\n"
-            f"live:\n  userdata_path: {tmp_path}\n  codes: ['600000.SH']\n{extra}", encoding="utf-8")
-        log = EventLog()
-        engine = Engine(load_config(path, environ={}), extra_plugins=(("log", log),),
-                        runtime_factory=lambda e: LiveRuntime(e, sdk=(sdk, xtdata), clock=clock))
-        thread = threading.Thread(target=engine.run, name="engine")
-        thread.start()
-        started.append((engine, thread))
-        assert log.started.wait(5), "the engine did not start"
-        return engine, clock, log
-
-    yield start
-    for engine, thread in started:
-        engine.stop()
-        thread.join(10)
-        assert not thread.is_alive()
+from .conftest import wait_for
 
 
 def test_a_silent_feed_in_trading_hours_raises_an_alert_and_resubscribes(live_engine):
-    engine, clock, log = live_engine(dt.datetime(2026, 3, 10, 10, 0, 0), "  data_timeout_seconds: 60\n")
+    engine, clock, log, _ = live_engine(dt.datetime(2026, 3, 10, 10, 0, 0), "  data_timeout_seconds: 60\n")
     subscriptions = list(engine.runtime.market._subscriptions)
     clock.advance(seconds=30)
     time.sleep(0.5)
@@ -93,14 +26,14 @@ def test_a_silent_feed_in_trading_hours_raises_an_alert_and_resubscribes(live_en
 
 
 def test_no_alert_outside_trading_hours(live_engine):
-    _engine, clock, log = live_engine(dt.datetime(2026, 3, 10, 12, 0, 0), "  data_timeout_seconds: 60\n")
+    _engine, clock, log, _ = live_engine(dt.datetime(2026, 3, 10, 12, 0, 0), "  data_timeout_seconds: 60\n")
     clock.advance(seconds=600)  # the lunch break
     time.sleep(0.5)
     assert log.of("alert") == []
 
 
 def test_a_liveness_query_without_answer_counts_as_a_disconnect(live_engine):
-    engine, clock, log = live_engine(dt.datetime(2026, 3, 10, 10, 0, 0), "  liveness_seconds: 30\n")
+    engine, clock, log, _ = live_engine(dt.datetime(2026, 3, 10, 10, 0, 0), "  liveness_seconds: 30\n")
     first_session = engine.gateway.session_id
     engine.gateway.trader.query_stock_asset = lambda account: None  # the connection answers nothing
     clock.advance(seconds=31)
@@ -113,7 +46,7 @@ def test_a_liveness_query_without_answer_counts_as_a_disconnect(live_engine):
 
 
 def test_daily_reinitialisation_opens_a_fresh_session_before_the_open(live_engine):
-    engine, clock, log = live_engine(dt.datetime(2026, 3, 10, 8, 44, 0), "  daily_reinit: '08:45'\n")
+    engine, clock, log, _ = live_engine(dt.datetime(2026, 3, 10, 8, 44, 0), "  daily_reinit: '08:45'\n")
     first_session = engine.gateway.session_id
     clock.advance(minutes=2)
     assert wait_for(lambda: any(e.kind == "reconnected" for e in log.of("connection")))

@@ -245,3 +245,74 @@ def test_market_order_uses_the_exchange_constant_and_fills(engine_factory, audit
     assert int(buyer.order.status) == xtc.ORDER_SUCCEEDED
     [intent] = audit_rows("order_intents")
     assert intent["price_type"] == 42 and intent["price"] is None
+
+
+def test_reducing_state_lets_only_sells_within_the_sellable_volume_through(engine_factory, audit_rows):
+    from engine import hookimpl
+
+    class Reducer:
+        """Day 1 buys 200; day 2 sets REDUCING, then tries a buy (denied) and a sell (allowed)."""
+
+        def __init__(self):
+            self.day, self.results = None, {}
+
+        @hookimpl
+        def on_tick(self, ctx, tick):
+            day = tick.time.date()
+            if tick.time.minute == 25 or not tick.ask1:
+                return
+            if self.day is None:
+                self.day = day
+                ctx.buy(tick.code, 200, price=tick.ask1)
+            elif day != self.day and not self.results:
+                ctx.set_trading_state("REDUCING", "test: loss limit")
+                self.results["buy"] = ctx.buy(tick.code, 100, price=tick.ask1)
+                self.results["oversell"] = ctx.sell(tick.code, 300, price=tick.bid1)
+                self.results["sell"] = ctx.sell(tick.code, 200, price=tick.bid1)
+
+    reducer = Reducer()
+    engine_factory(plugins=[("reducer", reducer)]).run()
+    assert reducer.results["buy"] is None and reducer.results["oversell"] is None
+    assert reducer.results["sell"] is not None
+    denials = audit_rows("order_denials")
+    assert [(d["side"], d["rule"], d["plugin"]) for d in denials] == [("buy", "trading_state", "engine"), ("sell", "trading_state", "engine")]
+    [state] = audit_rows("trading_states")
+    assert (state["current"], state["cause"]) == ("REDUCING", "reducer: test: loss limit")
+
+
+def test_strategies_cannot_reach_the_broker_except_through_risk(engine_factory, audit_rows):
+    """The context offers no way to the broker; the gateway refuses orders the router did not authorise;
+    and every order the counter received has a journalled intent and recorded risk decisions."""
+    from engine import hookimpl
+    from engine.context import StrategyContext
+    from engine.models import Order, Side
+
+    public = {name for name in dir(StrategyContext) if not name.startswith("_")}
+    assert not public & {"gateway", "trader", "engine", "router", "broker"}
+
+    attempts, at_counter = [], []
+
+    class Sneaky:
+        @hookimpl
+        def on_start(self, ctx):
+            engine = ctx._StrategyContext__engine  # what a determined plugin could dig out
+            trader = engine.gateway.trader
+            send = trader.order_stock_async
+
+            def counted(account, code, order_type, volume, price_type, price, strategy, remark):
+                at_counter.append(remark)  # every order request that reaches the counter
+                return send(account, code, order_type, volume, price_type, price, strategy, remark)
+
+            trader.order_stock_async = counted
+            order = Order("sneaky-1", "sneaky", "600000.SH", Side.BUY, 100, None, xtc.FIX_PRICE)
+            try:
+                engine.gateway.submit(order)
+            except PermissionError as exc:
+                attempts.append(str(exc))
+
+    engine = engine_factory(plugins=[("sneaky", Sneaky()), ("trader", BuyThenSell())])
+    engine.run()
+    assert attempts == ["order sneaky-1 did not come through the engine's risk path; not sent"]
+    intents = {row["client_order_id"] for row in audit_rows("order_intents")}
+    decided = {row["client_order_id"] for row in audit_rows("risk_decisions") if row["allowed"]}
+    assert len(at_counter) == 2 and set(at_counter) <= intents <= decided

@@ -89,3 +89,30 @@ def test_a_clock_job_needs_a_clock_scheduler():
 
     with pytest.raises(schedule.ScheduleValueError, match="needs a ClockScheduler"):
         ClockJob(1, schedule.Scheduler())
+
+
+class _FixedClock:
+    def __init__(self, moment: dt.datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> dt.datetime:
+        return self.moment
+
+
+@pytest.mark.parametrize("build", [
+    lambda s: s.every(10).seconds,
+    lambda s: s.every(3).minutes,
+    lambda s: s.every().hour.at(":15"),
+    lambda s: s.every(2).hours.at("20:30"),
+    lambda s: s.every().day.at("14:50"),
+    lambda s: s.every(2).days.at("09:00:05"),
+    lambda s: s.every().monday.at("10:00"),
+    lambda s: s.every().sunday,
+    lambda s: s.every(2).weeks,
+])
+def test_next_run_matches_schedules_own_arithmetic(build):
+    """The ported _schedule_next_run gives what schedule computes from the wall clock."""
+    reference = build(schedule.Scheduler()).do(print)  # reads datetime.datetime.now()
+    clock = _FixedClock(dt.datetime.now())
+    ours = build(ClockScheduler(clock)).do(print)
+    assert abs(ours.next_run - reference.next_run) < dt.timedelta(seconds=1)

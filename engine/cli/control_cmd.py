@@ -1,0 +1,56 @@
+"""``qmt-engine halt`` / ``resume`` / ``state``: the kill switch, usable from another terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from ..control import ControlStore
+from .common import ConfigOption, console, load_or_exit
+
+ReasonOption = typer.Option("", "--reason", "-r", help="Why; recorded with the state change.")
+
+
+def _store(config: Optional[Path]) -> ControlStore:
+    return ControlStore(load_or_exit(config).engine.control_path)
+
+
+def halt(config: Optional[Path] = ConfigOption,
+         cancel_open: bool = typer.Option(False, "--cancel-open", help="Also cancel every open order."),
+         reason: str = ReasonOption) -> None:
+    """Stop all new orders now (HALTED). A running engine applies it within a second; a stopped one starts halted."""
+    store = _store(config)
+    command_id = store.request("halt", cancel_open=cancel_open, reason=reason)
+    console.print(f"halt requested (command #{command_id}{', cancel open orders' if cancel_open else ''}) in {store.path}",
+                  highlight=False)
+
+
+def resume(config: Optional[Path] = ConfigOption, reason: str = ReasonOption) -> None:
+    """Allow orders again (ACTIVE)."""
+    store = _store(config)
+    command_id = store.request("resume", reason=reason)
+    console.print(f"resume requested (command #{command_id}) in {store.path}", highlight=False)
+
+
+def state(config: Optional[Path] = ConfigOption,
+          limit: int = typer.Option(10, "--limit", "-n", min=1, help="History rows to show.")) -> None:
+    """Show the persisted trading states and the latest commands."""
+    store = _store(config)
+    current = store.current_states()
+    console.print("trading state: " + (", ".join(f"{scope} {st} ({cause})" for scope, (st, cause) in sorted(current.items()))
+                                       or "ACTIVE (nothing recorded)"), highlight=False)
+    pending = store.pending_commands()
+    if pending:
+        console.print(f"pending (not yet applied by an engine): {', '.join(f'#{c.id} {c.action}' for c in pending)}",
+                      highlight=False)
+    table = Table(title="history")
+    for column in ("at", "kind", "what", "detail"):
+        table.add_column(column)
+    for row in store.history(limit):
+        what = row.get("action") or f"{row.get('scope')} {row.get('state')}"
+        detail = row.get("reason") or row.get("cause") or row.get("requested_by") or ""
+        table.add_row(row["at"], row["kind"], what, detail)
+    console.print(table)

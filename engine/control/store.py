@@ -1,0 +1,120 @@
+"""The control file: operator commands in, persisted trading states out (SQLite, WAL).
+
+Two processes use it at once (the engine and a ``qmt-engine halt`` from another
+terminal), so every access is a short transaction on its own connection, with
+a busy timeout. Rows are only ever inserted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import socket
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS commands (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('halt', 'resume')),
+    cancel_open INTEGER NOT NULL DEFAULT 0,
+    requested_by TEXT,
+    reason TEXT
+);
+CREATE TABLE IF NOT EXISTS applied (
+    command_id INTEGER PRIMARY KEY REFERENCES commands(id),
+    at TEXT NOT NULL,
+    run_id TEXT
+);
+CREATE TABLE IF NOT EXISTS states (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('ACTIVE', 'REDUCING', 'HALTED')),
+    cause TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class ControlCommand:
+    id: int
+    at: str
+    action: str
+    cancel_open: bool
+    requested_by: str
+    reason: str
+
+
+class ControlStore:
+    """Commands and states in one SQLite file; safe to use from two processes."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    # -- the operator's side ------------------------------------------------------------
+
+    def request(self, action: str, *, cancel_open: bool = False, reason: str = "") -> int:
+        """Queue ``halt`` or ``resume`` for the engine; returns the command id."""
+        if action not in ("halt", "resume"):
+            raise ValueError(f"unknown control action {action!r} (halt or resume)")
+        who = f"{getpass.getuser()}@{socket.gethostname()} pid {os.getpid()}"
+        with self._connect() as conn:
+            cursor = conn.execute(
+                "INSERT INTO commands (at, action, cancel_open, requested_by, reason) VALUES (?, ?, ?, ?, ?)",
+                (_now(), action, int(cancel_open), who, reason))
+            return int(cursor.lastrowid)
+
+    # -- the engine's side --------------------------------------------------------------
+
+    def commands_after(self, last_id: int) -> list[ControlCommand]:
+        with self._connect() as conn:
+            rows = conn.execute("SELECT * FROM commands WHERE id > ? ORDER BY id", (last_id,)).fetchall()
+        return [ControlCommand(r["id"], r["at"], r["action"], bool(r["cancel_open"]), r["requested_by"] or "",
+                               r["reason"] or "") for r in rows]
+
+    def pending_commands(self) -> list[ControlCommand]:
+        """Commands no engine has applied yet (including those given while it was stopped)."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT max(command_id) FROM applied").fetchone()
+        return self.commands_after(int(row[0] or 0))
+
+    def mark_applied(self, command_id: int, run_id: str) -> None:
+        with self._connect() as conn:
+            conn.execute("INSERT OR IGNORE INTO applied (command_id, at, run_id) VALUES (?, ?, ?)", (command_id, _now(), run_id))
+
+    def record_state(self, scope: str, state: str, cause: str) -> None:
+        with self._connect() as conn:
+            conn.execute("INSERT INTO states (at, scope, state, cause) VALUES (?, ?, ?, ?)", (_now(), scope, state, cause))
+
+    def current_states(self) -> dict[str, tuple[str, str]]:
+        """The latest state per scope (``account`` or ``strategy:<name>``): ``{scope: (state, cause)}``."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT scope, state, cause FROM states WHERE id IN (SELECT max(id) FROM states GROUP BY scope)"
+            ).fetchall()
+        return {r["scope"]: (r["state"], r["cause"] or "") for r in rows}
+
+    def history(self, limit: int = 20) -> list[dict]:
+        with self._connect() as conn:
+            commands = [dict(r) | {"kind": "command"} for r in conn.execute(
+                "SELECT * FROM commands ORDER BY id DESC LIMIT ?", (limit,))]
+            states = [dict(r) | {"kind": "state"} for r in conn.execute(
+                "SELECT * FROM states ORDER BY id DESC LIMIT ?", (limit,))]
+        return sorted(commands + states, key=lambda r: r["at"], reverse=True)[:limit]
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")

@@ -1,0 +1,79 @@
+"""The kill switch from a second process: halt (and cancel), survive a restart, resume."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+from engine import hookimpl
+from engine.models import TradingState
+from engine.sim import make_tick
+from engine.xt import constants as xtc
+
+from .conftest import wait_for
+
+CODE = "600000.SH"
+TEN = dt.datetime(2026, 3, 10, 10, 0, 0)
+
+
+def cli(config_path, *args):
+    """Run the real `qmt-engine` in another process, as an operator would."""
+    result = subprocess.run([sys.executable, "-m", "engine", *args, "--config", str(config_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+class RestingBuyer:
+    """Places one buy far below the market when started; it rests at the broker."""
+
+    order = None
+
+    @hookimpl
+    def on_tick(self, ctx, tick):
+        if self.order is None:
+            self.order = ctx.buy(tick.code, 100, price=9.80)
+
+
+def on_engine_thread(engine, fn):
+    """Run fn on the engine thread (where orders may be placed) and return its result."""
+    box = []
+    engine.inbound.put(("call", lambda: box.append(fn())))
+    assert wait_for(lambda: box)
+    return box[0]
+
+
+def test_halt_from_another_process_cancels_open_orders_survives_a_restart_and_resume_lifts_it(live_engine, tmp_path):
+    buyer = RestingBuyer()
+    engine, clock, log, xtdata = live_engine(TEN, plugins=(("buyer", buyer),))
+    xtdata.publish({CODE: make_tick(TEN, 10.0, pre_close=10.0, asks=[(10.01, 50)], bids=[(10.0, 50)])})
+    assert wait_for(lambda: buyer.order is not None and buyer.order.order_id is not None)
+    assert wait_for(lambda: int(buyer.order.status) == xtc.ORDER_REPORTED)
+
+    output = cli(tmp_path / "config.yaml", "halt", "--cancel-open", "--reason", "runaway strategy")
+    assert "halt requested" in output
+    assert wait_for(lambda: engine.account_state is TradingState.HALTED)
+    assert wait_for(lambda: int(buyer.order.status) == xtc.ORDER_CANCELED)
+    [change] = log.of("trading_state")
+    assert change.current == "HALTED" and "operator halt #1" in change.cause and "runaway strategy" in change.cause
+    denied = on_engine_thread(engine, lambda: engine.context_for("buyer").buy(CODE, 100, price=10.0))
+    assert denied is None and log.of("order_denied")[-1].rule == "trading_state"
+
+    # a restart keeps the halt
+    live_engine.stop(engine)
+    engine2, _clock, log2, _ = live_engine(TEN)
+    assert engine2.account_state is TradingState.HALTED
+    assert "restored at start-up" in log2.of("trading_state")[0].cause
+
+    cli(tmp_path / "config.yaml", "resume")
+    assert wait_for(lambda: engine2.account_state is TradingState.ACTIVE)
+    state = cli(tmp_path / "config.yaml", "state")
+    assert "account ACTIVE" in " ".join(state.split())
+
+
+def test_a_halt_given_while_the_engine_is_stopped_applies_at_start(live_engine, tmp_path):
+    (tmp_path / "config.yaml").write_text("mode: live\nlive: {userdata_path: .}\n", encoding="utf-8")
+    cli(tmp_path / "config.yaml", "halt")
+    engine, *_ = live_engine(TEN)
+    assert engine.account_state is TradingState.HALTED

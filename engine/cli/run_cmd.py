@@ -14,7 +14,11 @@ from rich.table import Table
 from ..core import Engine, RunSummary
 from ..hookspecs import hookimpl
 from ..logs import setup_logging
+from ..broker import BrokerError
+from ..config import ConfigError
+from ..core.router import JournalError
 from ..plugin_manager import PluginLoadError
+from ..scheduling import ScheduleError
 from .common import ConfigOption, console, load_or_exit, print_error
 
 
@@ -48,10 +52,7 @@ def run(config: Optional[Path] = ConfigOption,
     task = bar.add_task("starting", total=100)
     try:
         engine = Engine(settings, extra_plugins=(("progress", _ProgressPlugin(bar, task, engine_ref)),) if progress else ())
-    except PluginLoadError as exc:
-        print_error(exc)
-        raise typer.Exit(code=2) from None
-    except RuntimeError as exc:  # live mode without xtquant, etc.
+    except (PluginLoadError, ScheduleError, ConfigError, RuntimeError) as exc:  # e.g. live mode without xtquant
         print_error(exc)
         raise typer.Exit(code=2) from None
     engine_ref.append(engine)
@@ -60,6 +61,9 @@ def run(config: Optional[Path] = ConfigOption,
         with bar:
             summary = engine.run()
             bar.update(task, completed=100 if summary.reason == "completed" else None)
+    except (BrokerError, JournalError) as exc:
+        print_error(f"the run stopped: {exc}")
+        raise typer.Exit(code=1) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
     _print_summary(summary)

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from ..scheduling.settings import CalendarSettings, JobSettings
+
 #: Top-level fields whose values never appear in logs or error messages.
 SECRET_FIELDS = frozenset({"account_id"})
 
@@ -211,6 +213,8 @@ class EngineConfig(Section):
     live: LiveSettings = Field(default_factory=LiveSettings)
     plugins: PluginsSettings = Field(default_factory=PluginsSettings)
     strategies: list[StrategySettings] = Field(default_factory=list)
+    jobs: list[JobSettings] = Field(default_factory=list, description="scheduled jobs (docs/scheduling.md)")
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     source_path: Path | None = Field(None, exclude=True)
 
     @field_validator("account_id", mode="before")

@@ -24,7 +24,7 @@ from .. import __version__
 from ..config import EngineConfig
 from ..context import StrategyContext
 from ..dispatch import HookDispatcher, HookFailure
-from ..events import ConnectionChanged, Event, PluginFailed, RunStarted, RunStopped, TradingStateChanged
+from ..events import AlertRaised, ConnectionChanged, Event, PluginFailed, RunStarted, RunStopped, TradingStateChanged
 from ..models import Tick, TradingState
 from ..plugin_manager import LoadedPlugin, load_plugins, make_plugin_manager
 from ..control import ControlStore
@@ -33,6 +33,7 @@ from .order_book import OrderBook
 from .portfolio import Portfolio
 from .router import JournalError, OrderRouter
 from .run_stats import RunStats, RunSummary
+from .jobs import build_scheduler, run_due_jobs
 from .operator import apply_operator_commands, restore_trading_states
 from .strategy_book import StrategyBook
 from .snapshot import load_broker_snapshot
@@ -94,9 +95,11 @@ class Engine:
         self._accepting_orders = False
         self.control = ControlStore(config.engine.control_path)
         self._next_control_poll = 0.0
+        self.calendar = config.calendar.make_calendar()
         self.runtime = (runtime_factory or build_runtime)(self)
         self.clock = self.runtime.clock
         self.gateway = self.runtime.gateway
+        self.scheduler = build_scheduler(self)
         self._handlers = self._message_handlers()
         self._next_heartbeat: dt.datetime | None = None
         self._trading_day: dt.date | None = None
@@ -127,6 +130,7 @@ class Engine:
             self.emit(ConnectionChanged(kind="connected", session_id=self.gateway.session_id, detail="ready"))
             self._accepting_orders = True
             restore_trading_states(self)
+            self._announce_trading_day()
             self.notify("on_start")
             self._loop()
             reason = self._stop_reason or "completed"
@@ -180,6 +184,10 @@ class Engine:
     def last_price(self, code: str) -> float | None:
         tick = self.last_ticks.get(code)
         return tick.last_price if tick is not None else self.portfolio.last_prices.get(code)
+
+    def run_due_jobs(self) -> None:
+        """Run the scheduled jobs due at the engine clock's time (the replay calls it between ticks)."""
+        run_due_jobs(self)
 
     def instrument(self, code: str) -> dict | None:
         """``get_instrument_detail`` for ``code`` (name, limit prices, pre-close), cached for the day."""
@@ -273,6 +281,14 @@ class Engine:
             "call": lambda fn: fn(),
         }
 
+    def _announce_trading_day(self) -> None:
+        today = self.clock.now().date()
+        if not self.calendar.is_trading_day(today):
+            detail = (f"{today} is not a trading day (next: {self.calendar.next_trading_day(today)}); "
+                      "idling: only jobs that run on every day will fire")
+            logger.warning(detail)
+            self.emit(AlertRaised(kind="non_trading_day", detail=detail))
+
     def _on_ticks(self, ticks: list[Tick]) -> None:
         self.last_data_at = self.clock.now()
         for tick in ticks:
@@ -331,6 +347,7 @@ class Engine:
         if self._next_heartbeat is None or now >= self._next_heartbeat:
             self._next_heartbeat = now + dt.timedelta(seconds=self.config.engine.heartbeat_seconds)
             self.notify("on_heartbeat", now=now)
+        self.run_due_jobs()
         self.runtime.monitor(self)
         if time.monotonic() >= self._next_control_poll:
             self._next_control_poll = time.monotonic() + self.config.engine.control_poll_seconds

@@ -52,7 +52,7 @@ class LiveRuntime(Runtime):
                                  sync_timeout_ms=settings.sync_timeout_ms)
         self.market = XtMarketData(xtdata, engine.inbound.put)
         self._settings = settings
-        self.supervisor = LiveSupervisor(self, settings)
+        self.supervisor = LiveSupervisor(self, settings, engine.calendar)
 
     def start(self) -> None:
         super().start()

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Iterator
 from loguru import logger
 
 from ..broker import XtGateway, XtMarketData
-from ..calendar import TradingCalendar
 from ..config import ConfigError
 from ..clock import ManualClock
 from ..marketdata import DataFileError, iter_tick_batches, load_instruments
@@ -62,7 +61,7 @@ class PaperRuntime(Runtime):
         if first is None:
             raise ConfigError(where, [f"paper.data: no ticks in {self._paper.data_path()}"])
         self.clock = ManualClock(first[0])
-        self.counter = SimCounter(sim_config_from(config), calendar=TradingCalendar(), clock=self.clock)
+        self.counter = SimCounter(sim_config_from(config), calendar=engine.calendar, clock=self.clock)
         self.xtdata = SimXtData(self.counter)
         self.xtdata.load_instruments(self._instruments)
         self.gateway = XtGateway(lambda session: SimXtQuantTrader(SIM_USERDATA_PATH, session, counter=self.counter),
@@ -93,6 +92,7 @@ class ReplayFeed:
         self._expected_days = expected_days
         self._days_seen = 0
         self._day: dt.date | None = None
+        self._pending: tuple[dt.datetime, dict[str, dict]] | None = None
         self.batches_published = 0
         self.first_time: dt.datetime | None = None
         self.current_time: dt.datetime | None = None
@@ -106,23 +106,45 @@ class ReplayFeed:
         return not self._runtime._engine.inbound.empty()
 
     def advance(self) -> bool:
-        """Publish the next batch; False when the replay is over."""
-        batch = next(self._batches, None)
-        if batch is None:
+        """Do the next step of the replay; False when it is over.
+
+        A step is either one scheduled-job time (the clock stops there when a job is due before
+        the next tick, so a 12:00 job runs at 12:00 although no tick comes in the lunch break),
+        or the publication of the next batch of ticks. After the last batch the clock runs to
+        the end of that day, so after-close jobs fire.
+        """
+        if self._pending is None:
+            self._pending = next(self._batches, None)
+        scheduler = self._runtime._engine.scheduler
+        due = scheduler.next_due_at
+        if self._pending is None:
+            if self._day is not None and due is not None and due <= dt.datetime.combine(self._day, dt.time(23, 59, 59)):
+                self._step_clock(due)
+                return True
             return False
-        moment, ticks = batch
-        self.first_time = self.first_time or moment
+        moment, ticks = self._pending
+        if due is not None and due < moment:
+            self._step_clock(due)
+            return True
+        self._pending = None
+        self._step_clock(moment, run_jobs=False)
         self.current_time = moment
-        if moment.date() != self._day:
+        self.first_time = self.first_time or moment
+        self._runtime.xtdata.publish(ticks)
+        self.batches_published += 1
+        return True
+
+    def _step_clock(self, moment: dt.datetime, *, run_jobs: bool = True) -> None:
+        engine = self._runtime._engine
+        if moment.date() != self._day and engine.calendar.is_trading_day(moment.date()):
             self._day = moment.date()
             self._days_seen += 1
             self._runtime.counter.set_trading_day(self._day)
             self._runtime.clock.advance_to(moment)
-            self._runtime._engine.begin_trading_day(self._day)
+            engine.begin_trading_day(self._day)
         self._runtime.clock.advance_to(moment)
-        self._runtime.xtdata.publish(ticks)
-        self.batches_published += 1
-        return True
+        if run_jobs:
+            engine.run_due_jobs()
 
     @property
     def progress(self) -> float:

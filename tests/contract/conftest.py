@@ -29,17 +29,31 @@ def backend_kind(request) -> str:
     return request.param
 
 
-@pytest.fixture
-def make_broker(tmp_path, backend_kind, real_xtquant):
-    """Build the test's broker (optionally with simulator faults); closed after the test."""
+def _broker_factory(kind, tmp_path, real):
     built = []
 
     def make(**kwargs):
-        broker = build_broker(backend_kind, tmp_path, real_xtquant, **kwargs)
+        broker = build_broker(kind, tmp_path, real, **kwargs)
         built.append(broker)
         return broker
 
+    return make, built
+
+
+@pytest.fixture
+def make_broker(tmp_path, backend_kind, real_xtquant):
+    """Build the test's broker on each backend (optionally with simulator faults); closed after the test."""
+    make, built = _broker_factory(backend_kind, tmp_path, real_xtquant)
     yield make
+    for broker in built:
+        broker.close()
+
+
+@pytest.fixture
+def native_broker(tmp_path, real_xtquant):
+    """A broker on the real SDK over the doubles only (for the doubles' own switches)."""
+    make, built = _broker_factory("xtquant", tmp_path, real_xtquant)
+    yield make()
     for broker in built:
         broker.close()
 

@@ -241,11 +241,12 @@ class LiveRun:
     """One ``Engine`` in live mode on ``broker``; :meth:`run` runs it with a scenario script.
 
     :param audit: the audit file name inside ``tmp_path`` (a restart reuses it).
+    :param live: more ``live:`` settings, one ``key: value`` per line.
     :param extra: YAML appended to the config (e.g. a ``risk:`` section).
     """
 
-    def __init__(self, tmp_path: Path, broker: Broker, *, audit: str = "audit.db", extra: str = "",
-                 config_name: str = "config.yaml") -> None:
+    def __init__(self, tmp_path: Path, broker: Broker, *, audit: str = "audit.db", live: str = "",
+                 extra: str = "", config_name: str = "config.yaml") -> None:
         self.broker = broker
         self.audit_path = tmp_path / audit
         text = textwrap.dedent(f"""\
@@ -257,7 +258,7 @@ class LiveRun:
             live:
               userdata_path: {broker.userdata.as_posix()}
               codes: ['{CODE}']
-            """) + textwrap.dedent(extra)
+            """) + textwrap.indent(textwrap.dedent(live), "  ") + textwrap.dedent(extra)
         path = tmp_path / config_name
         path.write_text(text, encoding="utf-8")
         self.recorder = Recorder()

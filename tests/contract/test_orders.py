@@ -46,8 +46,9 @@ def test_order_response_pushes_partial_and_full_fill(make_broker, tmp_path, faul
     assert [(r["status"], r["traded_volume"]) for r in updates] == [(50, 0), (55, 500), (56, 1000)]
     assert {r["order_id"] for r in updates} == {order.order_id}
     fills = rows_of(run, "fills")
-    assert [(r["trade_id"], r["client_order_id"], r["volume"], r["price"]) for r in fills] == [
-        ("T000000001", order.client_order_id, 500, "10.00"), ("T000000002", order.client_order_id, 500, "10.00")]
+    assert [(r["trade_id"], r["client_order_id"], r["volume"], Decimal(r["price"])) for r in fills] == [
+        ("T000000001", order.client_order_id, 500, Decimal("10.00")),
+        ("T000000002", order.client_order_id, 500, Decimal("10.00"))]
     assert [detail for _, detail in run.recorder.hooks("on_trade")] == [
         (order.client_order_id, "T000000001", 500), (order.client_order_id, "T000000002", 500)]
     assert order.traded_amount == Decimal("10000.00") and not order.overfilled

@@ -119,3 +119,14 @@ def test_python_dash_m_engine_is_the_same_command():
     assert result.returncode == 0
     for command in ("run", "config", "audit", "plugins"):
         assert command in result.stdout
+
+
+def test_startup_errors_are_clean_messages_not_tracebacks(write_config, tmp_path):
+    path = write_config("paper: {data: nowhere}\nlogging: {file: null}\naudit: {path: a.db}\n", name="nodata.yaml")
+    code, output = invoke("run", "--config", path, "--no-progress")
+    flat = " ".join(output.split())
+    assert code == 2 and "paper.data" in flat and "Traceback" not in output
+    path = write_config("logging: {file: null}\naudit: {path: a.db}\njobs: [{name: j, target: ghost, at: '10:00'}]\n",
+                        name="ghost.yaml")
+    code, output = invoke("run", "--config", path, "--no-progress")
+    assert code == 2 and "ghost" in output and "Traceback" not in output

@@ -14,6 +14,9 @@ Switches (set them on the instance at any time):
 * ``connect_result``: ``connect()`` returns this instead of asking the counter.
 * ``refuse_connect_until``: ``connect()`` returns -1 while the counter's clock
   is before this time.
+* ``api_refuses_orders``: a message; while set, every order is answered at the
+  API level (async response with ``order_id`` -1 and this ``error_msg``, as the
+  SDK does for an order it cannot send) and never reaches the counter.
 * :meth:`drop_connections`: every connected client gets a disconnect push.
 
 Every API call any client receives is appended to :attr:`calls` with the
@@ -60,6 +63,7 @@ class MiniQmtDouble:
         self.error_before_response = False
         self.connect_result: int | None = None
         self.refuse_connect_until: dt.datetime | None = None
+        self.api_refuses_orders: str | None = None
         self.clients: list = []
         self.calls: list[ApiCall] = []
         self._lock = threading.Lock()

@@ -231,9 +231,10 @@ class XtQuantAsyncClient:
     @_api
     def orderStockWithSeq(self, seq: int, req) -> None:  # noqa: N802
         account = self._account(req)
+        refusal = self.backend.api_refuses_orders if self.backend is not None else None
         with self.link.map_lock:
             sim_seq = -1
-            if self._sim is not None and account is not None:
+            if self._sim is not None and account is not None and refusal is None:
                 sim_seq = self._sim.order_stock_async(account, req.m_strStockCode, req.m_nOrderType, req.m_nOrderVolume,
                                                       req.m_nPriceType, req.m_dPrice, req.m_strStrategyName,
                                                       req.m_strOrderRemark)
@@ -243,7 +244,7 @@ class XtQuantAsyncClient:
         self._native.post("OnOrderStockResp", seq, OrderStockResp(
             m_strAccountID=req.m_strAccountID, m_nOrderID=-1, m_strStrategyName=req.m_strStrategyName,
             m_strOrderRemark=req.m_strOrderRemark,
-            m_strErrorMsg="order refused by the API: not connected, account not subscribed or malformed request"))
+            m_strErrorMsg=refusal or "order refused by the API: not connected, account not subscribed or malformed request"))
 
     @_api
     def cancelOrderStockWithSeq(self, seq: int, req) -> None:  # noqa: N802

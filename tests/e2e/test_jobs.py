@@ -1,0 +1,76 @@
+"""Scheduled jobs in a paper replay: engine time, lunch-break and after-close jobs, isolation, registration."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import hookimpl
+from engine.scheduling import ScheduleError
+
+
+class Scheduled:
+    def __init__(self, fail_on: str | None = None):
+        self.calls, self.fail_on = [], fail_on
+
+    @hookimpl
+    def on_schedule(self, ctx, job, params):
+        self.calls.append((job, ctx.now, params))
+        if job == self.fail_on:
+            raise RuntimeError(f"{job} broke")
+
+
+class Registers:
+    @hookimpl
+    def register_jobs(self, register):
+        register(name="code_job", at="14:50", params={"from": "code"})
+
+    @hookimpl
+    def on_schedule(self, ctx, job, params):
+        ctx.state.setdefault("runs", []).append((job, ctx.now.time().isoformat()))
+
+
+JOBS = """
+jobs:
+  - {name: ten, target: sched, at: "10:00", params: {weight: 0.5}}
+  - {name: noon, target: sched, at: "12:00"}
+  - {name: report, target: sched, when: after_close}
+"""
+
+
+def test_jobs_fire_at_engine_time_each_trading_day_even_without_ticks(engine_factory, audit_rows):
+    sched = Scheduled()
+    engine_factory(JOBS, plugins=[("sched", sched)]).run()
+    by_job = {}
+    for job, when, params in sched.calls:
+        by_job.setdefault(job, []).append(when.isoformat(sep=" "))
+    assert by_job["ten"] == ["2026-03-09 10:00:00", "2026-03-10 10:00:00", "2026-03-11 10:00:00"]
+    assert by_job["noon"] == ["2026-03-09 12:00:00", "2026-03-10 12:00:00", "2026-03-11 12:00:00"]  # lunch: no tick
+    assert by_job["report"] == ["2026-03-09 15:05:00", "2026-03-10 15:05:00", "2026-03-11 15:05:00"]  # last day too
+    assert sched.calls[0][2] == {"weight": 0.5}
+    rows = audit_rows("job_runs")
+    assert len(rows) == 9 and {r["outcome"] for r in rows} == {"ok"}
+    assert all(r["duration_ms"] >= 0 for r in rows)
+
+
+def test_a_failing_job_is_isolated_and_recorded(engine_factory, audit_rows):
+    sched = Scheduled(fail_on="noon")
+    summary = engine_factory(JOBS, plugins=[("sched", sched)]).run()
+    assert summary.reason == "completed"
+    outcomes = [(r["job"], r["outcome"]) for r in audit_rows("job_runs")]
+    assert outcomes.count(("noon", "error")) == 3 and outcomes.count(("ten", "ok")) == 3
+    errors = audit_rows("plugin_errors")
+    assert errors and errors[0]["hook"] == "on_schedule" and "noon broke" in errors[0]["error"]
+    assert "noon broke" in [r for r in audit_rows("job_runs") if r["outcome"] == "error"][0]["error"]
+
+
+def test_plugins_register_jobs_in_code(engine_factory, audit_rows):
+    plugin = Registers()
+    engine = engine_factory(plugins=[("registers", plugin)])
+    engine.run()
+    runs = engine.context_for("registers").state["runs"]
+    assert runs == [("code_job", "14:50:00")] * 3
+
+
+def test_a_job_for_an_unknown_target_is_a_startup_error(engine_factory):
+    with pytest.raises(ScheduleError, match="targets 'nobody'"):
+        engine_factory("jobs:\n  - {name: j, target: nobody, at: '10:00'}\n")

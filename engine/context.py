@@ -112,6 +112,37 @@ class StrategyContext:
         self.__engine.set_trading_state(TradingState(state), f"{self.name}: {cause}", strategy)
 
     @property
+    def connected(self) -> bool:
+        """True while the broker connection is up (False while disconnected or reconnecting)."""
+        engine = self.__engine
+        return engine.gateway.trader is not None and not engine.runtime.reconnecting
+
+    def reconcile_with_broker(self) -> int:
+        """Query the broker and align orders, fills, positions and cash; returns the differences recorded."""
+        from .core.reconcile import reconcile_with_broker
+
+        engine = self.__engine
+        return reconcile_with_broker(engine, engine.gateway.load_snapshot())
+
+    def daily_statement(self, day=None) -> dict:
+        """Orders, fills, fees and P&L per strategy for ``day`` (default: today), from engine state."""
+        from .core.statement import build_daily_statement
+
+        return build_daily_statement(self.__engine, day or self.now.date())
+
+    def record_statement(self, statement: dict) -> None:
+        """Write a daily statement (from :meth:`daily_statement`) to the audit database."""
+        from .events import DailyStatementWritten
+
+        self.__engine.emit(DailyStatementWritten(day=statement["day"], statement=statement))
+
+    def emit_alert(self, kind: str, detail: str) -> None:
+        """Record something an operator should look at (``alerts`` in the audit database, and the log)."""
+        from .events import AlertRaised
+
+        self.__engine.emit(AlertRaised(kind=kind, detail=f"{self.name}: {detail}"))
+
+    @property
     def trading_state(self) -> TradingState:
         """ACTIVE, REDUCING or HALTED for this plugin (the stricter of account and strategy)."""
         return self.__engine.trading_state_for(self.name)

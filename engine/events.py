@@ -273,6 +273,16 @@ class AlertRaised(Event):
     detail: str
 
 
+@dataclass(kw_only=True)
+class DailyStatementWritten(Event):
+    """The post-close statement of one trading day: per strategy and for the account (JSON)."""
+
+    name: ClassVar[str] = "daily_statement"
+    durable: ClassVar[bool] = True
+    day: str
+    statement: dict[str, Any] = field(default_factory=dict)
+
+
 #: Every event type, by name; the audit schema has a table for each.
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls
@@ -280,6 +290,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RunStarted, RunStopped, RiskDecisionMade, OrderDenied, OrderIntent, OrderSubmitted,
         OrderUpdated, FillRecorded, OrderErrorRecorded, CancelRequested, CancelErrorRecorded,
         ConnectionChanged, PluginFailed, JobRan, TradingStateChanged, ReconciliationDifference,
-        AlertRaised,
+        AlertRaised, DailyStatementWritten,
     )
 }

@@ -5,7 +5,8 @@ recently registered implementation first unless ``tryfirst``/``trylast`` say
 otherwise):
 
 1. Built-in plugins, from :data:`DEFAULT_PLUGINS` (audit writer, default risk
-   rules, console reporter). Each is built by a factory from the config.
+   rules, console reporter, trading-day routine). Each is built by a factory
+   from the config.
 2. Installed packages that declare an entry point in the ``qmt_engine`` group
    (``plugins.load_entrypoints: false`` turns this off).
 3. Plugin files listed under ``plugins.files`` in ``config.yaml``.
@@ -40,6 +41,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("audit", "engine.builtin.audit_log:make_plugin"),
     ("risk", "engine.builtin.risk_limits:make_plugin"),
     ("console", "engine.builtin.console:make_plugin"),
+    ("trading_day", "engine.builtin.trading_day:make_plugin"),
 )
 
 

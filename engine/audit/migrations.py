@@ -17,6 +17,10 @@ Rules for this file:
   ``CAST(price AS REAL)``; compare numerically, never as text.
 * Adding an event type or field needs a migration here *and* an entry in
   :data:`engine.audit.tables.EVENT_TABLES`; a test fails until both exist.
+* Every table is append-only from m003 on: a migration that adds a table
+  calls :func:`append_only` on it. Columns may only be added at the end
+  (``ADD COLUMN``): the hash chain hashes a row's values in declared column
+  order (trailing NULLs dropped), so reordering columns would break it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sqlite_utils.migrations import Migrations
 MIGRATION_SET_NAME = "qmt_engine_audit"
 
 MIGRATIONS = Migrations(MIGRATION_SET_NAME)
+MIGRATIONS_TABLE = Migrations.migrations_table
 
 # The envelope every event row carries. ``ts`` is the engine clock (simulated
 # time in replays), so cross-run ordering uses the run's insertion order
@@ -216,6 +221,66 @@ def m002_reconciliation_and_alerts(db: Database) -> None:
     _event_table(db, "alerts", """
     kind TEXT NOT NULL,
     detail TEXT,""")
+
+
+@MIGRATIONS()
+def m003_daily_statements(db: Database) -> None:
+    """The post-close daily statement of the built-in trading-day routine (issue #7)."""
+    # One row per trading day a run closed: orders, fills, fees and P&L per
+    # strategy and for the account, as JSON (amounts are decimal strings).
+    _event_table(db, "daily_statements", """
+    day TEXT NOT NULL,
+    statement TEXT,""")
+    _index(db, "daily_statements", "day")
+
+
+@MIGRATIONS()
+def m003_append_only_and_hash_chain(db: Database) -> None:
+    """Append-only triggers on every audit table, and the hash chain (issue #6: tamper evidence)."""
+    tables = [name for name in db.table_names() if name != MIGRATIONS_TABLE]
+    # Rows already in the file were written before the chain existed: they are
+    # reported by ``audit verify`` as "unchained", never as tampering. The
+    # boundary is each table's largest rowid and row count right now.
+    db.execute(
+        """CREATE TABLE audit_unchained (
+    table_name TEXT PRIMARY KEY,
+    max_rowid INTEGER NOT NULL,
+    row_count INTEGER NOT NULL
+)"""
+    )
+    for table in tables:
+        max_rowid, row_count = db.execute(f"SELECT COALESCE(MAX(rowid), 0), COUNT(*) FROM [{table}]").fetchone()
+        db.execute("INSERT INTO audit_unchained VALUES (?, ?, ?)", [table, max_rowid, row_count])
+    # One block per writer commit: the commit's rows as [table, run_id, seq,
+    # content_hash] in write order, and the chain link before and after them.
+    # Rows are found again by (run_id, seq), the key of every event table.
+    db.execute(
+        """CREATE TABLE audit_chain (
+    block INTEGER PRIMARY KEY,
+    first_position INTEGER NOT NULL,
+    row_count INTEGER NOT NULL,
+    entries TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    head_hash TEXT NOT NULL,
+    committed_at TEXT NOT NULL,
+    note TEXT
+)"""
+    )
+    for table in (*tables, "audit_unchained", "audit_chain"):
+        append_only(db, table)
+
+
+def append_only(db: Database, table: str) -> None:
+    """Make ``table`` refuse UPDATE and DELETE (a later migration adding a table calls this too).
+
+    ``INSERT OR REPLACE`` deletes without firing DELETE triggers (unless
+    ``recursive_triggers`` is on); the hash chain reports such a replaced row.
+    """
+    for action, verb in (("UPDATE", "updated"), ("DELETE", "deleted")):
+        db.execute(
+            f"CREATE TRIGGER [{table}_append_only_{action.lower()}] BEFORE {action} ON [{table}] "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: rows cannot be {verb}'); END"
+        )
 
 
 def _create_views(db: Database) -> None:

@@ -21,7 +21,7 @@ from ..events import (
     JobRan, OrderDenied, OrderErrorRecorded, OrderIntent, OrderSubmitted, OrderUpdated,
     PluginFailed, ReconciliationDifference, RiskDecisionMade, RunStarted, RunStopped, TradingStateChanged,
 )
-from ..events import AlertRaised
+from ..events import AlertRaised, DailyStatementWritten
 from .errors import AuditEventError
 
 ENVELOPE: tuple[str, ...] = ("run_id", "seq", "ts")
@@ -58,6 +58,7 @@ EVENT_TABLES: dict[str, EventTable] = {
     TradingStateChanged.name: EventTable("trading_states"),
     ReconciliationDifference.name: EventTable("reconciliation_diffs"),
     AlertRaised.name: EventTable("alerts"),
+    DailyStatementWritten.name: EventTable("daily_statements"),
 }
 
 

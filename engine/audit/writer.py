@@ -22,6 +22,11 @@ Design (one writer thread owns the only connection):
 * Rows go in through prepared ``executemany`` statements rather than
   sqlite-utils ``insert_all``: the columns are fixed by the migrations, and a
   column that does not exist must fail, never alter the table.
+* Every commit is hash-chained (:mod:`engine.audit.chain`): the writer thread
+  converts each row to its stored form and hashes it, links the commit's rows
+  onto the chain head read inside the transaction, and inserts one
+  ``audit_chain`` block in the same transaction. After the commit it rewrites
+  the head file next to the database. The engine thread never hashes.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ from loguru import logger
 
 from ..events import EVENT_TYPES, Event
 from ..hookspecs import hookimpl
+from .chain import INSERT_BLOCK_SQL, BlockBuilder, read_head
+from .chain_writer import ChainWriter, PreparedRow, utc_now
 from .database import open_audit_db
 from .errors import AuditClosedError, AuditWriteError
 from .tables import event_row, insert_sql
@@ -47,6 +54,10 @@ _log = logger.bind(plugin="audit")
 
 # One prepared INSERT per event name (the statements never change at runtime).
 _INSERTS: dict[str, str] = {name: insert_sql(cls) for name, cls in EVENT_TYPES.items()}
+
+# What can go wrong with one row: SQLite refusing it, or a value it cannot bind
+# (an int beyond 64 bits, a string with lone surrogates).
+_ROW_ERRORS = (sqlite3.Error, OverflowError, ValueError, TypeError)
 
 
 @dataclass(slots=True)
@@ -195,6 +206,15 @@ class AuditWriter:
             opened.set_exception(exc)
             return
         db.conn.isolation_level = None  # explicit BEGIN/COMMIT only: this thread owns the transactions
+        try:
+            self._chain = ChainWriter(db.conn, self.path)
+            self._chain.start(db.conn)
+        except BaseException as exc:
+            db.close()
+            with self._lock:
+                self._dead = True
+            opened.set_exception(AuditWriteError(f"audit chain of {self.path} cannot be started: {exc!r}"))
+            return
         opened.set_result(None)
         in_flight: list[_Row | _Marker] = []
         try:
@@ -203,6 +223,7 @@ class AuditWriter:
             _log.opt(exception=exc).error("audit writer thread for {} died", self.path)
             self._die(AuditWriteError(f"audit writer thread for {self.path} died: {exc!r}"), in_flight)
         finally:
+            self._chain.close()
             try:
                 db.close()
             except sqlite3.Error as exc:
@@ -240,20 +261,27 @@ class AuditWriter:
         return batch
 
     def _write(self, conn: sqlite3.Connection, rows: list[_Row]) -> None:
+        """Write ``rows`` and their chain block in one transaction; row by row if that fails."""
         try:
+            prepared = [self._chain.prepare(row.name, row.values) for row in rows]  # hashed outside the lock
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for name, values in _runs_by_name(rows):
+                block = BlockBuilder(read_head(conn))
+                for name, values in _runs_by_name(rows, prepared):
                     conn.executemany(_INSERTS[name], values)
+                for row, ready in zip(rows, prepared):
+                    block.add(ready.table, row.run_id, row.seq, ready.digest)
+                conn.execute(INSERT_BLOCK_SQL, block.insert_values(utc_now()))
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
                 raise
-        except sqlite3.Error as exc:
+        except _ROW_ERRORS as exc:
             _log.warning("audit batch of {} rows failed ({!r}); retrying row by row", len(rows), exc)
             failures = self._write_one_by_one(conn, rows)
         else:
             failures = {}
+            self._chain.committed(block.next_head())
         self._settle(rows, failures)
 
     def _write_one_by_one(self, conn: sqlite3.Connection, rows: list[_Row]) -> dict[int, BaseException]:
@@ -261,18 +289,30 @@ class AuditWriter:
         failures: dict[int, BaseException] = {}
         try:
             conn.execute("BEGIN IMMEDIATE")
+            block = BlockBuilder(read_head(conn))
             for index, row in enumerate(rows):
+                try:
+                    ready = self._chain.prepare(row.name, row.values)
+                except _ROW_ERRORS as exc:
+                    failures[index] = exc
+                    continue
                 conn.execute("SAVEPOINT audit_row")
                 try:
-                    conn.execute(_INSERTS[row.name], row.values)
-                except sqlite3.Error as exc:
+                    conn.execute(_INSERTS[row.name], ready.values)
+                except _ROW_ERRORS as exc:
                     conn.execute("ROLLBACK TO SAVEPOINT audit_row")
                     failures[index] = exc
+                else:
+                    block.add(ready.table, row.run_id, row.seq, ready.digest)
                 conn.execute("RELEASE SAVEPOINT audit_row")
+            if block.entries:
+                conn.execute(INSERT_BLOCK_SQL, block.insert_values(utc_now()))
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:  # BEGIN or COMMIT failed: nothing was written
+        except sqlite3.Error as exc:  # BEGIN, the block or COMMIT failed: nothing was written
             _rollback(conn)
-            failures = {index: exc for index in range(len(rows))}
+            return {index: exc for index in range(len(rows))}
+        if block.entries:
+            self._chain.committed(block.next_head())
         return failures
 
     def _settle(self, rows: list[_Row], failures: dict[int, BaseException]) -> None:
@@ -323,12 +363,12 @@ def _urgent(item: _Row | _Marker) -> bool:
     return isinstance(item, _Marker) or item.done is not None
 
 
-def _runs_by_name(rows: list[_Row]) -> list[tuple[str, list[tuple[Any, ...]]]]:
-    """Split rows into consecutive same-type runs, keeping seq order within and across runs."""
+def _runs_by_name(rows: list[_Row], prepared: list[PreparedRow]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """Split the stored rows into consecutive same-type runs, keeping seq order within and across runs."""
     runs: list[tuple[str, list[tuple[Any, ...]]]] = []
-    for row in rows:
+    for row, ready in zip(rows, prepared):
         if runs and runs[-1][0] == row.name:
-            runs[-1][1].append(row.values)
+            runs[-1][1].append(ready.values)
         else:
-            runs.append((row.name, [row.values]))
+            runs.append((row.name, [ready.values]))
     return runs

@@ -162,6 +162,18 @@ class LiveSettings(Section):
     daily_reinit: dt.time | None = Field(dt.time(8, 45), description="reconnect with a fresh session at this time each day (null: never)")
 
 
+class TradingDaySettings(Section):
+    """``trading_day:`` the built-in daily routine (plugin ``trading_day``); a time of null skips that step."""
+
+    pre_open_check: dt.time | None = Field(dt.time(9, 15), description="readiness check: connection, account, data, calendar")
+    open: dt.time | None = Field(dt.time(9, 30), description="the open (logged and recorded)")
+    lunch_break: dt.time | None = Field(dt.time(11, 30), description="the lunch break (logged and recorded)")
+    close: dt.time | None = Field(dt.time(15, 0), description="the close; cancels open orders when cancel_open_at_close")
+    post_close: dt.time | None = Field(dt.time(15, 5), description="reconcile with the broker and write the daily statement")
+    cancel_open_at_close: bool = Field(False, description="cancel the account's open orders at the close step")
+    report_dir: ConfigPath = Field(Path("var/reports"), description="where statement-YYYY-MM-DD.md reports are written")
+
+
 class PluginFile(Section):
     """One plugin loaded by path (``path:``) or import name (``module:``)."""
 
@@ -214,6 +226,7 @@ class EngineConfig(Section):
     plugins: PluginsSettings = Field(default_factory=PluginsSettings)
     strategies: list[StrategySettings] = Field(default_factory=list)
     jobs: list[JobSettings] = Field(default_factory=list, description="scheduled jobs (docs/scheduling.md)")
+    trading_day: TradingDaySettings = Field(default_factory=TradingDaySettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     source_path: Path | None = Field(None, exclude=True)
 

@@ -157,6 +157,7 @@ class BrokerEventHandler:
             engine.emit(AlertRaised(kind="overfilled_order", detail=detail))
         engine.portfolio.apply_fill(fill)
         engine.strategy_book.apply_fill(fill)
+        engine.fills.append(fill)
         engine.stats.record_fill(fill)
         engine.emit(FillRecorded(
             trade_id=trade_id, client_order_id=order.client_order_id, order_id=record.order_id,

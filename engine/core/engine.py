@@ -79,6 +79,7 @@ class Engine:
         self.orders = OrderBook()
         self.portfolio = Portfolio(config.account_id.get_secret_value())
         self.strategy_book = StrategyBook()
+        self.fills: list = []  # this run's fills, in order (statements; small: one entry per execution)
         self.day_start_equity = Decimal(0)
         self._instruments: dict[str, dict | None] = {}
         self.last_ticks: dict[str, Tick] = {}
@@ -184,6 +185,9 @@ class Engine:
     def last_price(self, code: str) -> float | None:
         tick = self.last_ticks.get(code)
         return tick.last_price if tick is not None else self.portfolio.last_prices.get(code)
+
+    def fills_of_day(self, day: dt.date) -> list:
+        return [f for f in self.fills if f.time is not None and f.time.date() == day]
 
     def run_due_jobs(self) -> None:
         """Run the scheduled jobs due at the engine clock's time (the replay calls it between ticks)."""

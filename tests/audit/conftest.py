@@ -50,6 +50,7 @@ SAMPLE_FIELDS: dict[str, dict[str, Any]] = {
     "reconciliation": {"kind": "position", "subject": "600000.SH", "engine_value": "100",
                        "broker_value": "200", "action": "took the broker's position"},
     "alert": {"kind": "market_data_silent", "detail": "no tick for 60 s in trading hours"},
+    "daily_statement": {"day": "2025-01-02", "statement": {"account": {"pnl": "12.30"}, "strategies": {}}},
 }
 
 

@@ -114,3 +114,86 @@ def test_native_connect_failure_at_start_is_a_broker_error(native_broker, tmp_pa
 
     assert run.recorder.hooks("on_start") == []
     assert [r["reason"] for r in rows_of(run, "run_stops")] == ["error"]
+
+
+def test_silent_disconnect_is_caught_by_the_liveness_query(native_broker, tmp_path):
+    """No disconnect push at all: the next liveness query gets no answer, which counts as a disconnect."""
+    run = LiveRun(tmp_path, native_broker, live="liveness_seconds: 30\n")
+
+    def script(run):
+        run.advance(seconds=1)
+        run.on_engine(lambda: None, "the first liveness query")
+        assert native_broker.native.drop_connections(push=False) == 1
+        run.advance(seconds=31)                                         # the next liveness query is due
+        run.wait_for(lambda: run.recorder.hooks("on_disconnect"), "on_disconnect from the liveness check")
+        reconnect_by_stepping_the_clock(run)
+
+    run.run(script)
+
+    assert run.recorder.hooks("on_disconnect") == [("on_disconnect", "liveness query got no answer")]
+    assert "OnDisconnected" not in [key for key, _ in native_broker.native.clients[0].delivered]
+    assert connection_kinds(run)[-1] == "reconnected"
+    assert run.engine.account_state is TradingState.ACTIVE
+    assert_engine_thread_only(run)
+
+
+def test_order_in_flight_when_the_link_dies_is_found_by_client_id_and_not_resent(native_broker, tmp_path):
+    """The counter took the order but neither its response nor its pushes came back before the disconnect."""
+    run = LiveRun(tmp_path, native_broker)
+    seen = {}
+
+    def script(run):
+        run.publish(10.05)
+        run.wait_for(lambda: run.engine.last_ticks.get(CODE), "the first tick")
+        native_broker.native.drop_after_next_order = True
+        order = seen["order"] = run.on_engine(lambda: run.ctx.buy(CODE, 1000, 10.0), "buy")
+        run.wait_for(lambda: run.recorder.hooks("on_disconnect"), "on_disconnect")
+        seen["while_down"] = (order.status, order.order_id)
+        reconnect_by_stepping_the_clock(run)
+
+    run.run(script)
+
+    order = seen["order"]
+    assert seen["while_down"] == (OrderStatus.UNREPORTED, None)
+    at_broker = native_broker.counter.query_orders()
+    assert len(at_broker) == 1 and at_broker[0].order_remark == order.client_order_id
+    assert order.order_id == at_broker[0].order_id and order.status is OrderStatus.REPORTED
+    assert [c.method for c in native_broker.calls].count("orderStockWithSeq") == 1
+    diffs = [(r["kind"], r["subject"]) for r in rows_of(run, "reconciliation_diffs")]
+    assert ("order_status", order.client_order_id) in diffs
+    assert_engine_thread_only(run)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine: a cancel requested before the broker acknowledged the order is parked in "
+    "BrokerEventHandler.cancel_when_acknowledged and only sent from on_order_response; when the async response "
+    "is lost (disconnect in flight) and the order becomes known through on_stock_order / reconcile_with_broker, "
+    "the cancel is never sent although ctx.cancel() returned True, and the order stays open at the broker"))
+def test_cancel_requested_before_the_order_was_acknowledged_survives_a_lost_response(native_broker, tmp_path):
+    """The strategy cancels an order whose response was lost with the connection; after the reconnect the
+    order is known again (by client id), so the cancel the strategy asked for must go out."""
+    run = LiveRun(tmp_path, native_broker)
+    seen = {}
+
+    def script(run):
+        run.publish(10.05)
+        run.wait_for(lambda: run.engine.last_ticks.get(CODE), "the first tick")
+        native_broker.native.drop_after_next_order = True
+
+        def buy_then_cancel():
+            order = run.ctx.buy(CODE, 1000, 10.0)
+            return order, run.ctx.cancel(order)
+
+        order, seen["cancel_sent"] = run.on_engine(buy_then_cancel, "buy, then cancel at once")
+        seen["order"] = order
+        run.wait_for(lambda: run.recorder.hooks("on_disconnect"), "on_disconnect")
+        reconnect_by_stepping_the_clock(run)
+        run.wait_for(lambda: order.status is OrderStatus.CANCELED, "the requested cancel carried out", timeout=1)
+
+    try:
+        run.run(script)
+    finally:
+        seen["at_broker"] = [o.order_status for o in native_broker.counter.query_orders()]
+
+    assert seen["cancel_sent"] is True
+    assert seen["at_broker"] == [54]

@@ -12,6 +12,7 @@ from engine.sim import FaultConfig
 
 from .checks import assert_engine_thread_only, broker_orders, rows_of
 from .harness import CODE, LiveRun
+from .test_startup import place_by_hand
 
 
 @pytest.mark.parametrize("faults", [
@@ -133,4 +134,53 @@ def test_cancel_accepted_then_cancel_refused_in_the_closing_auction(broker, tmp_
         native = [key for key, _ in broker.native.clients[0].delivered]
         last_response = len(native) - 1 - native[::-1].index("OnCancelOrderStockResp")
         assert native.index("OnCancelError") < last_response, native
+    assert_engine_thread_only(run)
+
+
+def test_order_refused_by_the_sdk_api_ends_junk_and_is_never_resent(native_broker, tmp_path):
+    """The real SDK answers an order it cannot send with an async response whose order_id is -1."""
+    native_broker.native.api_refuses_orders = "[XTQUANT] account not logged in"
+    run = LiveRun(tmp_path, native_broker)
+    placed = {}
+
+    def script(run):
+        run.publish(10.0)
+        run.wait_for(lambda: run.engine.last_ticks.get(CODE), "the first tick")
+        order = placed["order"] = run.on_engine(lambda: run.ctx.buy(CODE, 100, 10.0), "buy")
+        run.wait_for(lambda: order.status is OrderStatus.JUNK, "the order rejected")
+        run.advance(seconds=60)                                  # well past the submit timeout: nothing re-sent
+        run.on_engine(lambda: None, "a monitor step")
+
+    run.run(script)
+
+    order = placed["order"]
+    assert order.status_msg == "[XTQUANT] account not logged in" and order.order_id is None
+    submissions = rows_of(run, "order_submissions")
+    assert [(r["client_order_id"], r["result"] > 0) for r in submissions] == [(order.client_order_id, True)]
+    assert broker_orders(run) == []
+    assert [c.method for c in native_broker.calls].count("orderStockWithSeq") == 1
+    assert_engine_thread_only(run)
+
+
+def test_order_typed_into_the_qmt_client_during_the_run_becomes_an_external_order(broker, tmp_path):
+    run = LiveRun(tmp_path, broker)
+    seen = {}
+
+    def script(run):
+        run.publish(10.0, ask_lots=3)
+        run.wait_for(lambda: run.engine.last_ticks.get(CODE), "the first tick")
+        seen["order_id"] = place_by_hand(run.broker, 300, 10.0)      # fills at once at the counter
+        run.wait_for(lambda: run.recorder.hooks("on_trade"), "the external fill")
+        run.wait_for(lambda: run.engine.portfolio.positions.get(CODE) and
+                     run.engine.portfolio.positions[CODE].volume == 300, "the position")
+
+    run.run(script)
+
+    external = run.order(f"ext-{seen['order_id']}")
+    assert external is not None and external.external and external.strategy == "external"
+    assert external.status is OrderStatus.SUCCEEDED and external.fill_volume == 300
+    intents = rows_of(run, "order_intents")
+    assert [(r["client_order_id"], r["external"]) for r in intents] == [(external.client_order_id, 1)]
+    fills = rows_of(run, "fills")
+    assert [(r["client_order_id"], r["volume"]) for r in fills] == [(external.client_order_id, 300)]
     assert_engine_thread_only(run)

@@ -47,7 +47,7 @@ def test_jobs_fire_at_engine_time_each_trading_day_even_without_ticks(engine_fac
     assert by_job["noon"] == ["2026-03-09 12:00:00", "2026-03-10 12:00:00", "2026-03-11 12:00:00"]  # lunch: no tick
     assert by_job["report"] == ["2026-03-09 15:05:00", "2026-03-10 15:05:00", "2026-03-11 15:05:00"]  # last day too
     assert sched.calls[0][2] == {"weight": 0.5}
-    rows = audit_rows("job_runs")
+    rows = [r for r in audit_rows("job_runs") if not r["job"].startswith("trading_day.")]
     assert len(rows) == 9 and {r["outcome"] for r in rows} == {"ok"}
     assert all(r["duration_ms"] >= 0 for r in rows)
 
@@ -74,3 +74,20 @@ def test_plugins_register_jobs_in_code(engine_factory, audit_rows):
 def test_a_job_for_an_unknown_target_is_a_startup_error(engine_factory):
     with pytest.raises(ScheduleError, match="targets 'nobody'"):
         engine_factory("jobs:\n  - {name: j, target: nobody, at: '10:00'}\n")
+
+
+def test_the_trading_day_routine_writes_a_statement_each_day(engine_factory, audit_rows, tmp_path):
+    from .plugins import BuyThenSell
+
+    engine_factory("trading_day: {report_dir: reports}\n", plugins=[("trader", BuyThenSell())]).run()
+    steps = [(r["job"], r["scheduled_for"][11:16], r["outcome"]) for r in audit_rows("job_runs")]
+    assert ("trading_day.pre_open_check", "09:15", "ok") in steps and ("trading_day.post_close", "15:05", "ok") in steps
+    statements = audit_rows("daily_statements")
+    assert [s["day"] for s in statements] == ["2026-03-09", "2026-03-10", "2026-03-11"]
+    import json
+
+    first = json.loads(statements[0]["statement"])
+    assert first["strategies"]["trader"]["fills"] == 1 and first["strategies"]["trader"]["bought"] != "0.00"
+    assert first["reconciliation_differences"] == 0
+    report = (tmp_path / "reports" / "statement-2026-03-09.md").read_text(encoding="utf-8")
+    assert report.startswith("# Daily statement 2026-03-09") and "| trader | 1 | 1 |" in report

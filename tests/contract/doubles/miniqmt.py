@@ -17,7 +17,11 @@ Switches (set them on the instance at any time):
 * ``api_refuses_orders``: a message; while set, every order is answered at the
   API level (async response with ``order_id`` -1 and this ``error_msg``, as the
   SDK does for an order it cannot send) and never reaches the counter.
-* :meth:`drop_connections`: every connected client gets a disconnect push.
+* ``drop_after_next_order``: the next order reaches the counter, then the
+  connection breaks before any answer or push about it gets out (an order "in
+  flight" when the link died); the client gets a disconnect push.
+* :meth:`drop_connections`: every connected client gets a disconnect push, or
+  with ``push=False`` goes silent (nothing more is delivered or answered).
 
 Every API call any client receives is appended to :attr:`calls` with the
 calling thread, so tests can prove the engine never called the SDK from a
@@ -64,6 +68,7 @@ class MiniQmtDouble:
         self.connect_result: int | None = None
         self.refuse_connect_until: dt.datetime | None = None
         self.api_refuses_orders: str | None = None
+        self.drop_after_next_order = False
         self.clients: list = []
         self.calls: list[ApiCall] = []
         self._lock = threading.Lock()
@@ -85,13 +90,23 @@ class MiniQmtDouble:
         with self._lock:
             self.clients.append(client)
 
-    def drop_connections(self, reason: str = "MiniQMT closed the connection") -> int:
-        """Disconnect every connected client (a disconnect push each); returns how many."""
+    def drop_connections(self, reason: str = "MiniQMT closed the connection", *, push: bool = True) -> int:
+        """Disconnect every connected client; returns how many.
+
+        :param push: False drops them silently: no disconnect push, and nothing
+            queued is delivered any more (the silent disconnect users fear most).
+        """
         with self._lock:
             connected = [c for c in self.clients if c.connected]
         for client in connected:
-            client.drop(reason)
+            client.drop(reason, push=push)
         return len(connected)
+
+    def take_drop_after_order(self) -> bool:
+        """True once after ``drop_after_next_order`` was set (the switch resets itself)."""
+        with self._lock:
+            due, self.drop_after_next_order = self.drop_after_next_order, False
+            return due
 
     @property
     def sessions(self) -> list[int]:

@@ -22,7 +22,6 @@ How a client works (one per ``XtQuantTrader``, i.e. per session):
 
 from __future__ import annotations
 
-import collections
 import functools
 import itertools
 import threading
@@ -32,11 +31,13 @@ from loguru import logger
 
 from engine.sim import SimXtQuantTrader
 from engine.xt import constants as xc
-from engine.xt.records import StockAccount, XtQuantTraderCallback
+from engine.xt.records import StockAccount
 
 from . import miniqmt
+from .native_thread import NativeThread
 from .native_types import (REQUEST_DEFAULTS, AccountStatusPush, CancelOrderStockResp, OrderStockResp,
                            account_status_record, native_record, request_class)
+from .sim_link import SimLink
 
 __all__ = ["XtQuantAsyncClient", *REQUEST_DEFAULTS]
 
@@ -62,57 +63,6 @@ def _api(method: Callable) -> Callable:
     return recorded
 
 
-class NativeThread:
-    """The client's own thread: invokes bound callbacks for queued ``(key, args)``, in order."""
-
-    def __init__(self, name: str, callbacks: dict[str, Callable]) -> None:
-        self.name = name
-        self._callbacks = callbacks
-        self._queue: collections.deque = collections.deque()
-        self._cond = threading.Condition()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
-        self.errors: list[BaseException] = []
-        self.delivered: list[tuple[str, tuple]] = []   # (callback key, args), in delivery order
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name=self.name, daemon=True)
-            self._thread.start()
-
-    def post(self, key: str, *args: Any) -> None:
-        with self._cond:
-            self._queue.append((key, args))
-            self._cond.notify_all()
-
-    def stop(self) -> None:
-        """Deliver what is queued, then end the thread."""
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(10)
-
-    def _work(self) -> None:
-        while True:
-            with self._cond:
-                while not self._queue and not self._stopping:
-                    self._cond.wait()
-                if not self._queue:
-                    return
-                key, args = self._queue.popleft()
-            callback = self._callbacks.get(key)
-            if callback is None:
-                logger.warning("{}: no callback bound for {}; dropped", self.name, key)
-                continue
-            self.delivered.append((key, args))
-            try:
-                callback(*args)
-            except BaseException as exc:  # the native library must survive a failing callback
-                self.errors.append(exc)
-                logger.opt(exception=exc).error("{}: callback {} raised", self.name, key)
-
-
 class XtQuantAsyncClient:
     """Drop-in for the native ``XtQuantAsyncClient(path_bytes, name, session)``."""
 
@@ -130,7 +80,7 @@ class XtQuantAsyncClient:
         self._seq_lock = threading.Lock()
         self._sim: SimXtQuantTrader | None = None
         self._timeout_ms = 0
-        self.link = _SimLink(self)
+        self.link = SimLink(self)
         if self.backend is not None:
             self.backend.add_client(self)
 
@@ -192,14 +142,22 @@ class XtQuantAsyncClient:
         """Every native callback invoked so far: (key such as ``OnOrderError``, args), in order."""
         return list(self._native.delivered)
 
-    def drop(self, reason: str) -> None:
-        """The connection broke (switch of the backend): stop trading, push a disconnect."""
+    def drop(self, reason: str, *, push: bool = True, lose_in_flight: bool = False) -> None:
+        """The connection broke (switch of the backend): stop trading, push a disconnect.
+
+        :param push: False: no disconnect push, and nothing in flight is delivered.
+        :param lose_in_flight: answers and pushes not yet delivered are lost.
+        """
         logger.info("xtpythonclient double session {}: {}", self.session, reason)
         self.connected = False
+        if not push or lose_in_flight:
+            self.link.cut = True
+            self._native.discard_queued()
         if self._sim is not None:
             self._sim.stop()
         self.link.release_all()
-        self._native.post("OnDisconnected")
+        if push:
+            self._native.post("OnDisconnected")
 
     # -- requests ---------------------------------------------------------------
 
@@ -232,15 +190,22 @@ class XtQuantAsyncClient:
     def orderStockWithSeq(self, seq: int, req) -> None:  # noqa: N802
         account = self._account(req)
         refusal = self.backend.api_refuses_orders if self.backend is not None else None
+        usable = self._sim is not None and account is not None and refusal is None
+        cut_after = usable and self.backend.take_drop_after_order()
+        if cut_after:
+            self.link.cut = True            # nothing the counter answers about this order gets out
         with self.link.map_lock:
             sim_seq = -1
-            if self._sim is not None and account is not None and refusal is None:
+            if usable:
                 sim_seq = self._sim.order_stock_async(account, req.m_strStockCode, req.m_nOrderType, req.m_nOrderVolume,
                                                       req.m_nPriceType, req.m_dPrice, req.m_strStrategyName,
                                                       req.m_strOrderRemark)
             if sim_seq > 0:
                 self.link.order_seqs[sim_seq] = seq
-                return
+        if cut_after:
+            self.drop("the connection broke with an order in flight", lose_in_flight=True)
+        if sim_seq > 0 or cut_after:
+            return
         self._native.post("OnOrderStockResp", seq, OrderStockResp(
             m_strAccountID=req.m_strAccountID, m_nOrderID=-1, m_strStrategyName=req.m_strStrategyName,
             m_strOrderRemark=req.m_strOrderRemark,
@@ -314,119 +279,3 @@ class XtQuantAsyncClient:
 
     def __repr__(self) -> str:
         return f"<XtQuantAsyncClient double path={self.path!r} session={self.session} connected={self.connected}>"
-
-
-class _SimLink(XtQuantTraderCallback):
-    """The simulated trader's callback: converts each push to its native form and queues it.
-
-    Runs on the simulator's worker thread. Keeps the simulator-seq -> xttrader-seq
-    maps, and applies the backend's ``error_before_response`` switch.
-    """
-
-    def __init__(self, client: XtQuantAsyncClient) -> None:
-        self._client = client
-        self.map_lock = threading.RLock()
-        self.order_seqs: dict[int, int] = {}
-        self.cancel_seqs: dict[int, int] = {}
-        self._held_orders: dict[int, tuple[int, Any]] = {}    # order_id -> (seq, response)
-        self._held_cancels: dict[int, tuple[int, Any]] = {}   # order_id -> (seq, response)
-
-    @property
-    def _post(self) -> Callable[..., None]:
-        return self._client._native.post
-
-    def _holding(self) -> bool:
-        backend = self._client.backend
-        return backend is not None and backend.error_before_response
-
-    def release_all(self, *, keep_order: int | None = None) -> None:
-        """Post every held response (except the one of ``keep_order``) before the next push."""
-        with self.map_lock:
-            orders = [(oid, held) for oid, held in self._held_orders.items() if oid != keep_order]
-            for oid, _ in orders:
-                del self._held_orders[oid]
-            cancels = list(self._held_cancels.values())
-            self._held_cancels.clear()
-        for _, (seq, response) in orders:
-            self._post("OnOrderStockResp", seq, response)
-        for seq, response in cancels:
-            self._post("OnCancelOrderStockResp", seq, response)
-
-    # -- async responses ----------------------------------------------------------
-
-    def on_order_stock_async_response(self, response) -> None:
-        with self.map_lock:
-            seq = self.order_seqs.get(response.seq)
-        if seq is None:
-            logger.error("xtpythonclient double: order response for unknown simulator seq {}", response.seq)
-            return
-        native = OrderStockResp(m_strAccountID=response.account_id, m_nOrderID=response.order_id,
-                                m_strStrategyName=response.strategy_name, m_strOrderRemark=response.order_remark,
-                                m_strErrorMsg=response.error_msg or "")
-        self.release_all()
-        if self._holding():
-            with self.map_lock:
-                self._held_orders[response.order_id] = (seq, native)
-            return
-        self._post("OnOrderStockResp", seq, native)
-
-    def on_cancel_order_stock_async_response(self, response) -> None:
-        with self.map_lock:
-            seq = self.cancel_seqs.get(response.seq)
-        if seq is None:
-            logger.error("xtpythonclient double: cancel response for unknown simulator seq {}", response.seq)
-            return
-        native = CancelOrderStockResp(m_strAccountID=response.account_id, m_nCancelResult=response.cancel_result,
-                                      m_nOrderID=response.order_id, m_strOrderSysID=response.order_sysid or "",
-                                      m_strErrorMsg=response.error_msg or "")
-        self.release_all()
-        if self._holding() and response.cancel_result != 0:
-            with self.map_lock:
-                self._held_cancels[response.order_id] = (seq, native)
-            return
-        self._post("OnCancelOrderStockResp", seq, native)
-
-    # -- pushes -------------------------------------------------------------------
-
-    def on_stock_order(self, order) -> None:
-        self.release_all(keep_order=order.order_id)
-        self._post("OnStockOrder", native_record("XtOrder", order))
-
-    def on_order_error(self, error) -> None:
-        self.release_all(keep_order=error.order_id)
-        with self.map_lock:
-            seq = self.order_seqs.get(getattr(error, "seq", 0), 0)
-            held = self._held_orders.pop(error.order_id, None)
-        self._post("OnOrderError", native_record("XtOrderError", error, seq=seq))
-        if held is not None:
-            self._post("OnOrderStockResp", *held)
-
-    def on_cancel_error(self, error) -> None:
-        with self.map_lock:
-            held = self._held_cancels.pop(error.order_id, None)
-        self.release_all()
-        self._post("OnCancelError", native_record("XtCancelError", error))
-        if held is not None:
-            self._post("OnCancelOrderStockResp", *held)
-
-    def on_stock_trade(self, trade) -> None:
-        self.release_all()
-        self._post("OnStockTrade", native_record("XtTrade", trade))
-
-    def on_stock_position(self, position) -> None:
-        self.release_all()
-        self._post("OnStockPosition", native_record("XtPosition", position))
-
-    def on_stock_asset(self, asset) -> None:
-        self.release_all()
-        self._post("OnStockAsset", native_record("XtAsset", asset))
-
-    def on_account_status(self, status) -> None:
-        self.release_all()
-        self._post("OnUpdateAccountStatus", AccountStatusPush(
-            m_strAccountID=status.account_id, m_nAccountType=status.account_type, m_nStatus=status.status))
-
-    def on_disconnected(self) -> None:
-        self._client.connected = False
-        self.release_all()
-        self._post("OnDisconnected")

@@ -17,7 +17,7 @@ Rules for this file:
   ``CAST(price AS REAL)``; compare numerically, never as text.
 * Adding an event type or field needs a migration here *and* an entry in
   :data:`engine.audit.tables.EVENT_TABLES`; a test fails until both exist.
-* Every table is append-only from m003 on: a migration that adds a table
+* Every table is append-only from m004 on: a migration that adds a table
   calls :func:`append_only` on it. Columns may only be added at the end
   (``ADD COLUMN``): the hash chain hashes a row's values in declared column
   order (trailing NULLs dropped), so reordering columns would break it.
@@ -235,7 +235,7 @@ def m003_daily_statements(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m003_append_only_and_hash_chain(db: Database) -> None:
+def m004_append_only_and_hash_chain(db: Database) -> None:
     """Append-only triggers on every audit table, and the hash chain (issue #6: tamper evidence)."""
     tables = [name for name in db.table_names() if name != MIGRATIONS_TABLE]
     # Rows already in the file were written before the chain existed: they are

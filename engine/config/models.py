@@ -67,6 +67,8 @@ class EngineSettings(Section):
     submit_timeout_seconds: float = Field(15.0, gt=0, description="an order unanswered this long is looked up at the broker by client id")
     control_path: ConfigPath = Field(Path("var/control.db"), description="kill-switch commands and persisted trading states (SQLite)")
     control_poll_seconds: float = Field(0.25, gt=0, description="wall-clock seconds between checks for operator commands")
+    cancel_open_on_stop: bool = Field(False, description="on Ctrl-C / SIGTERM / stop, cancel open orders before closing")
+    stop_timeout_seconds: float = Field(5.0, ge=0, description="how long to wait for the broker to confirm those cancels")
 
 
 class LoggingSettings(Section):

@@ -34,7 +34,7 @@ from .portfolio import Portfolio
 from .router import JournalError, OrderRouter
 from .run_stats import RunStats, RunSummary
 from .jobs import build_scheduler, run_due_jobs
-from .operator import apply_operator_commands, restore_trading_states
+from .operator import apply_operator_commands, cancel_all_open_orders, restore_trading_states
 from .strategy_book import StrategyBook
 from .snapshot import load_broker_snapshot
 
@@ -377,6 +377,8 @@ class Engine:
             self._recording_failure = False
 
     def _shutdown(self, reason: str, elapsed: float) -> RunSummary:
+        if self.config.engine.cancel_open_on_stop and reason != "error":
+            self._cancel_open_before_stop()
         self._accepting_orders = False
         self.notify("on_stop", reason=reason)
         try:
@@ -393,6 +395,23 @@ class Engine:
             self._close_plugins()
         logger.info("run {} ended ({}): {}", self.run_id, reason, summary.one_line())
         return summary
+
+    def _cancel_open_before_stop(self) -> None:
+        """Send cancels for every open order, then handle broker pushes until they are confirmed or time runs out."""
+        try:
+            if not cancel_all_open_orders(self):
+                return
+            deadline = time.monotonic() + self.config.engine.stop_timeout_seconds
+            while self.orders.open_orders() and time.monotonic() < deadline:
+                try:
+                    self._handle(self.inbound.get(timeout=0.05))
+                except queue.Empty:
+                    pass
+            left = self.orders.open_orders()
+            if left:
+                logger.error("{} order(s) still open at stop: {}", len(left), ", ".join(o.client_order_id for o in left))
+        except Exception:  # noqa: BLE001 - shutting down must go on
+            logger.exception("cancelling open orders at stop failed")
 
     def _drain_quietly(self) -> None:
         try:

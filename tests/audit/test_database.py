@@ -15,6 +15,7 @@ from engine.audit import (
 )
 from engine.audit.migrations import (
     MIGRATION_SET_NAME, m001_initial, m002_reconciliation_and_alerts, m003_daily_statements,
+    m004_append_only_and_hash_chain,
 )
 
 EXPECTED_TABLES = {
@@ -31,7 +32,8 @@ def test_fresh_file_is_created_and_migrated(tmp_path: Path) -> None:
         assert path.is_file()
         assert EXPECTED_TABLES <= set(db.table_names())
         assert {"run_scopes", "run_overview", "fill_facts"} <= set(db.view_names())
-        assert [m.name for m in MIGRATIONS.applied(db)] == ["m001_initial", "m002_reconciliation_and_alerts", "m003_daily_statements"]
+        assert [m.name for m in MIGRATIONS.applied(db)] == [
+            "m001_initial", "m002_reconciliation_and_alerts", "m003_daily_statements", "m004_append_only_and_hash_chain"]
         assert MIGRATIONS.pending(db) == []
     finally:
         db.close()
@@ -75,15 +77,17 @@ def test_a_later_migration_applies_to_an_existing_file_and_keeps_data(db_path: P
     extended(name="m001_initial")(m001_initial)
     extended(name="m002_reconciliation_and_alerts")(m002_reconciliation_and_alerts)
     extended(name="m003_daily_statements")(m003_daily_statements)
+    extended(name="m004_append_only_and_hash_chain")(m004_append_only_and_hash_chain)
 
     @extended()
-    def m004_connection_latency(db: Database) -> None:
+    def m005_connection_latency(db: Database) -> None:
         db["connection_events"].add_column("latency_ms", float)
 
     upgraded = open_audit_db(db_path, migrations=extended)
     try:
         assert [m.name for m in extended.applied(upgraded)] == [
-            "m001_initial", "m002_reconciliation_and_alerts", "m003_daily_statements", "m004_connection_latency"]
+            "m001_initial", "m002_reconciliation_and_alerts", "m003_daily_statements",
+            "m004_append_only_and_hash_chain", "m005_connection_latency"]
         assert "latency_ms" in upgraded["connection_events"].columns_dict
         assert list(upgraded["connection_events"].rows) == [
             {"run_id": "r1", "seq": 2, "ts": "2025-01-02T09:30:01", "kind": "connected",
@@ -169,7 +173,8 @@ def test_a_file_at_schema_m001_is_upgraded_to_the_current_schema_keeping_its_row
     old.close()
     current = open_audit_db(db_path)
     try:
-        assert [m.name for m in MIGRATIONS.applied(current)] == ["m001_initial", "m002_reconciliation_and_alerts", "m003_daily_statements"]
+        assert [m.name for m in MIGRATIONS.applied(current)] == [
+            "m001_initial", "m002_reconciliation_and_alerts", "m003_daily_statements", "m004_append_only_and_hash_chain"]
         assert {"reconciliation_diffs", "alerts"} <= set(current.table_names())
         assert [r["run_id"] for r in current.query("SELECT run_id FROM runs")] == ["r1"]
     finally:

@@ -36,6 +36,8 @@ from engine.config import load_config
 from engine.core import Engine
 from engine.runtime.live import LiveRuntime
 from engine.sim import FaultConfig, SimConfig, SimCounter, SimXtData, SimXtQuantTrader, make_tick
+from engine.xt import constants as xtc
+from engine.xt.records import StockAccount
 
 from .doubles import datacenter, miniqmt
 from .doubles.miniqmt import ApiCall
@@ -365,6 +367,17 @@ class LiveRun:
 
     def order(self, client_order_id: str):
         return self.engine.orders.by_client_id.get(client_order_id)
+
+
+def place_by_hand(broker, volume: int, price: float, remark: str = "") -> int:
+    """An order typed into the QMT client (another session on the same counter); returns its id."""
+    manual = SimXtQuantTrader("qmt-client", 999, counter=broker.counter)
+    manual.start()
+    assert manual.connect() == 0 and manual.subscribe(StockAccount(ACCOUNT)) == 0
+    order_id = manual.order_stock(StockAccount(ACCOUNT), CODE, xtc.STOCK_BUY, volume, xtc.FIX_PRICE, price,
+                                  "manual", remark)
+    manual.stop()
+    return order_id
 
 
 def audit_rows(path: Path, table: str, where: str = "1=1", params: tuple = ()) -> list[dict]:

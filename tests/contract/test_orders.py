@@ -11,8 +11,7 @@ from engine.models import OrderStatus
 from engine.sim import FaultConfig
 
 from .checks import assert_engine_thread_only, broker_orders, rows_of
-from .harness import CODE, LiveRun
-from .test_startup import place_by_hand
+from .harness import CODE, LiveRun, place_by_hand
 
 
 @pytest.mark.parametrize("faults", [

@@ -6,23 +6,11 @@ import pytest
 
 from engine.broker import BrokerError
 from engine.models import OrderStatus
-from engine.sim import FaultConfig, SimXtQuantTrader
-from engine.xt import constants as xtc
+from engine.sim import FaultConfig
 from engine.xt.records import StockAccount
 
 from .checks import assert_engine_thread_only, connection_kinds, rows_of
-from .harness import ACCOUNT, CODE, START, LiveRun
-
-
-def place_by_hand(broker, volume: int, price: float, remark: str = "") -> int:
-    """An order typed into the QMT client (another session on the same counter); returns its id."""
-    manual = SimXtQuantTrader("qmt-client", 999, counter=broker.counter)
-    manual.start()
-    assert manual.connect() == 0 and manual.subscribe(StockAccount(ACCOUNT)) == 0
-    order_id = manual.order_stock(StockAccount(ACCOUNT), CODE, xtc.STOCK_BUY, volume, xtc.FIX_PRICE, price,
-                                  "manual", remark)
-    manual.stop()
-    return order_id
+from .harness import CODE, START, LiveRun, place_by_hand
 
 
 def test_readiness_gate_loads_asset_positions_orders_and_trades_before_on_start(broker, tmp_path):

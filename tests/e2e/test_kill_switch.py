@@ -77,3 +77,16 @@ def test_a_halt_given_while_the_engine_is_stopped_applies_at_start(live_engine, 
     cli(tmp_path / "config.yaml", "halt")
     engine, *_ = live_engine(TEN)
     assert engine.account_state is TradingState.HALTED
+
+
+def test_a_graceful_stop_cancels_open_orders_when_configured(live_engine):
+    buyer = RestingBuyer()
+    engine, clock, log, xtdata = live_engine(TEN, plugins=(("buyer", buyer),))
+    xtdata.publish({CODE: make_tick(TEN, 10.0, pre_close=10.0, asks=[(10.01, 50)], bids=[(10.0, 50)])})
+    assert wait_for(lambda: buyer.order is not None and int(buyer.order.status) == xtc.ORDER_REPORTED)
+    # as if config.yaml said engine: {cancel_open_on_stop: true}
+    engine.config = engine.config.model_copy(update={"engine": engine.config.engine.model_copy(
+        update={"cancel_open_on_stop": True})})
+    live_engine.stop(engine)
+    assert int(buyer.order.status) == xtc.ORDER_CANCELED
+    assert [e.name for e in log.events][-1] == "run_stopped"

@@ -59,10 +59,12 @@ else:  # pragma: no cover
 
 def canonical_row(table: str, values: Sequence[Any]) -> bytes:
     """The canonical content of one row (see the module docstring)."""
-    end = len(values)
-    while end and values[end - 1] is None:
-        end -= 1
-    return _encode([table, list(values[:end])]).encode("utf-8", "surrogatepass")
+    if values and values[-1] is None:
+        end = len(values) - 1
+        while end and values[end - 1] is None:
+            end -= 1
+        values = values[:end]
+    return _encode([table, values]).encode("utf-8", "surrogatepass")
 
 
 def content_digest(table: str, values: Sequence[Any]) -> bytes:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +31,8 @@ NOTE_TRUNCATED = "truncated"
 NOTE_REWRITTEN = "rewritten"
 
 
-@dataclass(slots=True)
-class PreparedRow:
-    """One row ready for the file: its table, values in insert order (stored form) and content digest."""
-
-    table: str
-    values: tuple[Any, ...]
-    digest: bytes
+#: One row ready for the file: (table, values in insert order as stored, content digest).
+PreparedRow = tuple[str, tuple[Any, ...], bytes]
 
 
 class ChainWriter:
@@ -69,13 +63,13 @@ class ChainWriter:
         self._head_writer.write(self.head)
 
     def prepare(self, name: str, values: tuple[Any, ...]) -> PreparedRow:
-        """The stored form and content digest of one event row.
+        """``(table, stored values, content digest)`` of one event row.
 
         :raises OverflowError, ValueError, TypeError, sqlite3.Error: a value SQLite cannot store.
         """
         layout = self._layouts[name]
-        stored = self._stored.convert(values, layout.affinities)
-        return PreparedRow(layout.table, stored, content_digest(layout.table, layout.declared(stored)))
+        stored = self._stored.convert(layout, values)
+        return layout.table, stored, content_digest(layout.table, layout.declared(stored))
 
     def committed(self, head: ChainHead) -> None:
         """Record that the block ending at ``head`` is on disk (rewrites the head file)."""

@@ -58,7 +58,7 @@ class TableLayout:
 class InsertLayout:
     """Maps one event type's insert columns onto its table's declared columns."""
 
-    __slots__ = ("table", "affinities", "_positions", "_width", "_identity")
+    __slots__ = ("table", "affinities", "plans", "_positions", "_width", "_identity")
 
     def __init__(self, layout: TableLayout, insert_columns: Sequence[str]) -> None:
         missing = [c for c in insert_columns if c not in layout.columns]
@@ -69,6 +69,8 @@ class InsertLayout:
         self._width = len(layout.columns)
         self._identity = self._positions == tuple(range(self._width))
         self.affinities = tuple(layout.affinities[p] for p in self._positions)
+        #: value types seen -> indexes that need converting (filled by :class:`StoredValues`)
+        self.plans: dict[tuple[type, ...], tuple[int, ...]] = {}
 
     def declared(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
         """``values`` (insert order) placed in declared order, NULL for columns the event does not fill."""
@@ -88,26 +90,25 @@ class StoredValues:
         self._probe.execute(
             "CREATE TABLE probe (c_text TEXT, c_integer INTEGER, c_real REAL, c_numeric NUMERIC, c_blob BLOB)"
         )
-        self._plans: dict[tuple[Any, ...], tuple[int, ...]] = {}
 
     def close(self) -> None:
         """Close the probe connection."""
         self._probe.close()
 
-    def convert(self, values: tuple[Any, ...], affinities: tuple[str, ...]) -> tuple[Any, ...]:
-        """``values`` as SQLite stores them in columns of ``affinities``.
+    def convert(self, layout: InsertLayout, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """``values`` (in ``layout``'s insert order) as SQLite stores them.
 
         :raises OverflowError, ValueError, sqlite3.Error: a value SQLite cannot store.
         """
-        signature = (affinities, tuple(map(type, values)))
-        plan = self._plans.get(signature)
+        types = tuple(map(type, values))
+        plan = layout.plans.get(types)
         if plan is None:
-            plan = self._plans[signature] = _plan(signature[1], affinities)
+            plan = layout.plans[types] = _plan(types, layout.affinities)
         if not plan:
             return values
         row = list(values)
         for index in plan:
-            row[index] = self._stored(row[index], affinities[index])
+            row[index] = self._stored(row[index], layout.affinities[index])
         return tuple(row)
 
     def _stored(self, value: Any, affinity: str) -> Any:

@@ -269,8 +269,8 @@ class AuditWriter:
                 block = BlockBuilder(read_head(conn))
                 for name, values in _runs_by_name(rows, prepared):
                     conn.executemany(_INSERTS[name], values)
-                for row, ready in zip(rows, prepared):
-                    block.add(ready.table, row.run_id, row.seq, ready.digest)
+                for row, (table, _values, digest) in zip(rows, prepared):
+                    block.add(table, row.run_id, row.seq, digest)
                 conn.execute(INSERT_BLOCK_SQL, block.insert_values(utc_now()))
                 conn.execute("COMMIT")
             except BaseException:
@@ -292,18 +292,18 @@ class AuditWriter:
             block = BlockBuilder(read_head(conn))
             for index, row in enumerate(rows):
                 try:
-                    ready = self._chain.prepare(row.name, row.values)
+                    table, values, digest = self._chain.prepare(row.name, row.values)
                 except _ROW_ERRORS as exc:
                     failures[index] = exc
                     continue
                 conn.execute("SAVEPOINT audit_row")
                 try:
-                    conn.execute(_INSERTS[row.name], ready.values)
+                    conn.execute(_INSERTS[row.name], values)
                 except _ROW_ERRORS as exc:
                     conn.execute("ROLLBACK TO SAVEPOINT audit_row")
                     failures[index] = exc
                 else:
-                    block.add(ready.table, row.run_id, row.seq, ready.digest)
+                    block.add(table, row.run_id, row.seq, digest)
                 conn.execute("RELEASE SAVEPOINT audit_row")
             if block.entries:
                 conn.execute(INSERT_BLOCK_SQL, block.insert_values(utc_now()))
@@ -366,9 +366,9 @@ def _urgent(item: _Row | _Marker) -> bool:
 def _runs_by_name(rows: list[_Row], prepared: list[PreparedRow]) -> list[tuple[str, list[tuple[Any, ...]]]]:
     """Split the stored rows into consecutive same-type runs, keeping seq order within and across runs."""
     runs: list[tuple[str, list[tuple[Any, ...]]]] = []
-    for row, ready in zip(rows, prepared):
+    for row, (_table, values, _digest) in zip(rows, prepared):
         if runs and runs[-1][0] == row.name:
-            runs[-1][1].append(ready.values)
+            runs[-1][1].append(values)
         else:
-            runs.append((row.name, [ready.values]))
+            runs.append((row.name, [values]))
     return runs

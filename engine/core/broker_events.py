@@ -79,6 +79,8 @@ class BrokerEventHandler:
     def _set_status(self, order: Order, status: OrderStatus, traded: int, message: str) -> None:
         engine = self._engine
         previous = order.status
+        if order.side is Side.SELL and previous is OrderStatus.UNREPORTED:
+            engine.portfolio.sell_acknowledged(order.code, order.client_order_id)
         order.status = status
         order.traded_volume = max(order.traded_volume, traded)
         order.status_msg = message

@@ -4,6 +4,11 @@ Cash and positions are the broker's (``XtAsset`` / ``XtPosition`` pushes and
 queries are authoritative). A fill updates the position at once, so
 ``on_trade`` sees it; the broker's next position push then replaces it.
 Last prices come from ticks, so market value and floating P&L are live.
+
+``can_use_volume`` is the broker's sellable volume minus the engine's own sell
+orders the broker has not acknowledged yet (it freezes shares when it accepts
+an order), so two sells in quick succession cannot both count on the same
+shares.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ class Portfolio:
         self.account = Account(account_id=account_id)
         self.positions: dict[str, Position] = {}
         self.last_prices: dict[str, float] = {}
+        self._broker_can_use: dict[str, int] = {}
+        self._unacknowledged_sells: dict[str, dict[str, int]] = {}  # code -> {client id: volume}
 
     def apply_asset(self, asset) -> None:
         """Take cash and frozen cash from an ``XtAsset`` (push or query)."""
@@ -38,12 +45,13 @@ class Portfolio:
         if held is None and record.yesterday_volume > 0:
             position.holding_days = 1
         position.volume = int(record.volume)
-        position.can_use_volume = int(record.can_use_volume)
+        self._broker_can_use[code] = int(record.can_use_volume)
         position.frozen_volume = int(record.frozen_volume)
         position.avg_price = to_decimal(record.avg_price) if record.avg_price else position.avg_price
         position.name = record.instrument_name or position.name
         position.last_price = self.last_prices.get(code) or float(record.last_price or 0.0)
         self.positions[code] = position
+        self._update_sellable(code)
         self._revalue()
 
     def apply_fill(self, fill: Fill) -> None:
@@ -53,11 +61,27 @@ class Portfolio:
             cost = position.avg_price * position.volume + fill.amount + fill.commission
             position.volume += fill.volume
             position.avg_price = (cost / position.volume).quantize(Decimal("0.0001")) if position.volume else ZERO
-        else:
+        else:  # the shares were frozen when the broker accepted the order: only the volume moves now
             position.volume = max(position.volume - fill.volume, 0)
-            position.can_use_volume = max(position.can_use_volume - fill.volume, 0)
         position.last_price = self.last_prices.get(fill.code, float(fill.price))
         self._revalue()
+
+    def sell_sent(self, code: str, client_order_id: str, volume: int) -> None:
+        """The engine sent a sell the broker has not acknowledged yet."""
+        self._unacknowledged_sells.setdefault(code, {})[client_order_id] = volume
+        self._update_sellable(code)
+
+    def sell_acknowledged(self, code: str, client_order_id: str) -> None:
+        """The broker reported the sell (it froze the shares) or it ended."""
+        pending = self._unacknowledged_sells.get(code)
+        if pending and pending.pop(client_order_id, None) is not None:
+            self._update_sellable(code)
+
+    def _update_sellable(self, code: str) -> None:
+        position = self.positions.get(code)
+        if position is not None:
+            pending = sum(self._unacknowledged_sells.get(code, {}).values())
+            position.can_use_volume = max(self._broker_can_use.get(code, position.can_use_volume) - pending, 0)
 
     def mark(self, code: str, price: float) -> None:
         """A new last price for ``code``."""

@@ -73,6 +73,8 @@ class OrderRouter:
             return None
         engine.orders.add(order)
         engine.stats.orders += 1
+        if side is Side.SELL:
+            engine.portfolio.sell_sent(code, order.client_order_id, volume)
         engine.gateway.authorize(order.client_order_id)
         try:
             result, detail = engine.gateway.submit(order), ""

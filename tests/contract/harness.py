@@ -243,17 +243,18 @@ class LiveRun:
     """One ``Engine`` in live mode on ``broker``; :meth:`run` runs it with a scenario script.
 
     :param audit: the audit file name inside ``tmp_path`` (a restart reuses it).
+    :param account: the fund account in the config (the counter's is ``ACCOUNT``).
     :param live: more ``live:`` settings, one ``key: value`` per line.
     :param extra: YAML appended to the config (e.g. a ``risk:`` section).
     """
 
     def __init__(self, tmp_path: Path, broker: Broker, *, audit: str = "audit.db", live: str = "",
-                 extra: str = "", config_name: str = "config.yaml") -> None:
+                 extra: str = "", config_name: str = "config.yaml", account: str = ACCOUNT) -> None:
         self.broker = broker
         self.audit_path = tmp_path / audit
         text = textwrap.dedent(f"""\
             mode: live
-            account_id: {ACCOUNT}
+            account_id: {account}
             logging: {{file: null}}
             audit: {{path: {self.audit_path.as_posix()}}}
             plugins: {{load_entrypoints: false, disabled: [console]}}

@@ -7,6 +7,8 @@ import re
 import threading
 from pathlib import Path
 
+import pytest
+
 from engine.sim import SimXtQuantTrader
 from engine.xt import constants as xtc
 from engine.xt.records import StockAccount, XtQuantTraderCallback
@@ -91,3 +93,11 @@ def test_api_refusal_is_an_async_response_in_the_sdk_but_minus_one_in_the_simula
     assert sim.order_stock_async(account, CODE, xtc.STOCK_BUY, 100, xtc.FIX_PRICE, 10.0, "s", "remark-2") == -1
     sim.stop()
     assert native_broker.counter.query_orders() == []            # neither reached the counter
+
+
+def test_without_the_wheel_the_loader_says_what_to_install(monkeypatch):
+    from .doubles import install
+
+    monkeypatch.setattr(install.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(install.XtquantMissing, match=r'pip install -e "\.\[test\]"'):
+        install.load_real_xtquant()

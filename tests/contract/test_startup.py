@@ -7,7 +7,6 @@ import pytest
 from engine.broker import BrokerError
 from engine.models import OrderStatus
 from engine.sim import FaultConfig
-from engine.xt.records import StockAccount
 
 from .checks import assert_engine_thread_only, connection_kinds, rows_of
 from .harness import CODE, START, LiveRun, place_by_hand
@@ -56,8 +55,7 @@ def test_connect_failure_is_a_broker_error_not_a_half_started_engine(make_broker
 
 
 def test_subscribe_refused_for_another_account_is_a_broker_error(broker, tmp_path):
-    run = LiveRun(tmp_path, broker, extra="")
-    run.engine.gateway.account = StockAccount("NOT-MY-ACCOUNT")
+    run = LiveRun(tmp_path, broker, account="NOT-MY-ACCOUNT")
 
     with pytest.raises(BrokerError, match=r"subscribe\(\) returned -1"):
         run.run(lambda run: pytest.fail("the scenario must not start"))

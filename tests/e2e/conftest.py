@@ -79,7 +79,7 @@ class EventLog:
         return [e for e in self.events if e.name == name]
 
 
-def wait_for(condition, timeout=5.0):
+def wait_for(condition, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -113,7 +113,7 @@ def live_engine(tmp_path):
         thread = threading.Thread(target=engine.run, name="engine")
         thread.start()
         started.append((engine, thread))
-        assert log.started.wait(5), "the engine did not start"
+        assert log.started.wait(20), "the engine did not start"
         return engine, clock, log, xtdata
 
     def stop(engine):

@@ -65,3 +65,17 @@ def test_every_config_key_is_in_the_reference_table():
         return key in expanded or f"{key}.*" in cells or key.rsplit(".", 1)[-1] in expanded and f"`{group}." in table
 
     assert [key for key in keys(EngineConfig) if not documented(key)] == []
+
+
+def test_the_readme_strategy_is_the_shipped_file():
+    block = README.split("`strategies/dip_buyer.py`:", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    shipped = (REPO / "strategies" / "dip_buyer.py").read_text(encoding="utf-8")
+    code = shipped.split('"""', 2)[2].lstrip("\n")  # the file minus its docstring
+    assert block.strip() == code.strip()
+    assert len([line for line in block.splitlines() if line.strip()]) <= 11
+
+
+def test_the_readme_risk_plugin_is_the_shipped_file():
+    block = README.split("`plugins/max_position_value.py` caps", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    shipped = (REPO / "plugins" / "max_position_value.py").read_text(encoding="utf-8")
+    assert block.strip() == shipped.split('"""', 2)[2].strip()

@@ -30,13 +30,14 @@ class Check:
     limit: Any = None
 
     @property
-    def usage(self) -> float:
-        """How close the value is to its limit (1.0 = at the limit); 0.0 when not numeric."""
+    def usage(self) -> float | None:
+        """How close the value is to its limit (1.0 = at the limit); None when either is not a number."""
+        numbers = (int, float, Decimal)
         if isinstance(self.value, bool) or isinstance(self.limit, bool):
-            return 0.0
-        if isinstance(self.value, (int, float, Decimal)) and isinstance(self.limit, (int, float, Decimal)) and self.limit:
+            return None
+        if isinstance(self.value, numbers) and isinstance(self.limit, numbers) and self.limit:
             return float(self.value) / float(self.limit)
-        return 0.0
+        return None
 
 
 def passed(rule: str, reason: str, value: Any = None, limit: Any = None) -> Check:
@@ -56,12 +57,12 @@ def decide(family: str, checks: Iterable[Check]) -> RiskDecision:
         done.append(check)
     if not done:
         return RiskDecision.allow(family, "no check applies to this order")
-    closest = max(done, key=lambda c: c.usage)
     reason = "; ".join(c.reason for c in done)
-    if closest.usage > 0:
-        reason = f"closest to its limit: {closest.rule}. {reason}"
-        return RiskDecision.allow(family, reason, closest.value, closest.limit)
-    return RiskDecision.allow(family, reason)
+    measured = [c for c in done if c.usage is not None]
+    if not measured:
+        return RiskDecision.allow(family, reason)
+    closest = max(measured, key=lambda c: c.usage)
+    return RiskDecision.allow(family, f"closest to its limit: {closest.rule}. {reason}", closest.value, closest.limit)
 
 
 def cny(amount: Decimal) -> Decimal:

@@ -52,6 +52,10 @@ def _render_table(db: Database, table: str) -> str:
     if indexes:
         lines.append("\nIndexes:\n")
         lines.extend(indexes)
+    triggers = [row[0] for row in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name", [table])]
+    if triggers:
+        lines.append(f"\nTriggers: {', '.join(f'`{name}`' for name in triggers)}.")
     return "\n".join(lines) + "\n"
 
 

@@ -102,7 +102,12 @@ def event_row(event: Event) -> tuple[Any, ...]:
     _check_envelope(event)
     names = _FIELD_NAMES[event_type.name]
     raw = [getattr(event, name) for name in names]
-    if not all(type(value) in _PLAIN_TYPES for value in raw):
+    types = set(map(type, raw))
+    if types <= _PLAIN_TYPES and not isinstance(event, RunStarted):  # the hot path: no per-value calls
+        if bool in types:
+            raw = [int(value) if type(value) is bool else value for value in raw]
+        return (event.run_id, event.seq, event.ts, *raw)
+    if not types <= _PLAIN_TYPES:
         props = event.properties()
         raw = [props.get(name) for name in names]
     if isinstance(event, RunStarted):

@@ -24,6 +24,10 @@ CREATE TABLE IF NOT EXISTS commands (
     requested_by TEXT,
     reason TEXT
 );
+CREATE TABLE IF NOT EXISTS run_numbers (
+    number INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS applied (
     command_id INTEGER PRIMARY KEY REFERENCES commands(id),
     at TEXT NOT NULL,
@@ -78,6 +82,12 @@ class ControlStore:
             return int(cursor.lastrowid)
 
     # -- the engine's side --------------------------------------------------------------
+
+    def next_run_number(self) -> int:
+        """A number no earlier run using this file had: run ids and client order ids never repeat,
+        even for a restart within the same second."""
+        with self._connect() as conn:
+            return int(conn.execute("INSERT INTO run_numbers (at) VALUES (?)", (_now(),)).lastrowid)
 
     def commands_after(self, last_id: int) -> list[ControlCommand]:
         with self._connect() as conn:

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
-from ..events import AlertRaised, CancelErrorRecorded, FillRecorded, OrderErrorRecorded, OrderIntent, OrderUpdated
+from ..events import (
+    AlertRaised, CancelErrorRecorded, CancelRequested, FillRecorded, OrderErrorRecorded, OrderIntent, OrderUpdated,
+)
 from ..models import CancelError, Fill, Order, OrderError, OrderStatus, Side
 from ..models.money import to_decimal
 from ..xt import constants as xtc
@@ -44,9 +46,16 @@ class BrokerEventHandler:
         if response.order_id is not None and response.order_id <= 0 and order.is_open:
             self.reject_locally(order, response.error_msg or "order rejected by the API (order_id <= 0)")
             return
-        if order.client_order_id in self.cancel_when_acknowledged and order.is_open:
+        self._send_parked_cancel(order)
+
+    def _send_parked_cancel(self, order: Order) -> None:
+        """A cancel asked for before the broker knew the order goes out as soon as the order has an id,
+        whichever way the id arrived (async response, order push, reconciliation)."""
+        if order.client_order_id in self.cancel_when_acknowledged and order.is_open and order.order_id:
             self.cancel_when_acknowledged.discard(order.client_order_id)
-            self._engine.gateway.cancel(order)
+            result = self._engine.gateway.cancel(order)
+            self._engine.emit(CancelRequested(client_order_id=order.client_order_id, order_id=order.order_id,
+                                              strategy=order.strategy, result=result))
 
     def on_cancel_response(self, response) -> None:
         """``on_cancel_order_stock_async_response``: the cancel request's result (not the cancel itself)."""
@@ -66,11 +75,11 @@ class BrokerEventHandler:
             order.order_sysid = str(record.order_sysid)
         status = _status(record.order_status)
         traded = int(record.traded_volume or 0)
-        if not status_advances(order, status, traded):
-            return
-        if traded > order.volume:
-            logger.error("order {} reports {} traded, more than its volume {}", order.client_order_id, traded, order.volume)
-        self._set_status(order, status, traded, record.status_msg or "")
+        if status_advances(order, status, traded):
+            if traded > order.volume:
+                logger.error("order {} reports {} traded, more than its volume {}", order.client_order_id, traded, order.volume)
+            self._set_status(order, status, traded, record.status_msg or "")
+        self._send_parked_cancel(order)
 
     def reject_locally(self, order: Order, message: str) -> None:
         """Mark an order rejected by the API (request returned -1) as junk."""

@@ -39,6 +39,18 @@ from .strategy_book import StrategyBook
 from .snapshot import load_broker_snapshot
 
 
+def client_id_prefix(started: dt.datetime, run_number: int) -> str:
+    """``q`` + date + the run number in base 36: unique per control file, short enough for
+    ``order_remark`` (24 ASCII characters) with a five-digit order counter."""
+    digits, n = "", run_number
+    while True:
+        n, r = divmod(n, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + digits
+        if not n:
+            break
+    return f"q{started:%y%m%d}{digits}-"
+
+
 class _NoPosition:
     can_use_volume = 0
     volume = 0
@@ -62,8 +74,9 @@ class Engine:
         from ..runtime import build_runtime
 
         self.config = config
-        started = dt.datetime.now()
-        self.run_id = started.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid() % 10000:04d}"
+        self.control = ControlStore(config.engine.control_path)
+        started, number = dt.datetime.now(), self.control.next_run_number()
+        self.run_id = f"{started:%Y%m%dT%H%M%S}-{number}"
         self.inbound: queue.Queue = queue.Queue()
         self.pm = make_plugin_manager()
         self.plugins: list[LoadedPlugin] = load_plugins(self.pm, config, load_entrypoints=load_entrypoints, extra=extra_plugins)
@@ -84,7 +97,7 @@ class Engine:
         self._instruments: dict[str, dict | None] = {}
         self.last_ticks: dict[str, Tick] = {}
         self.stats = RunStats()
-        self.router = OrderRouter(self, id_prefix=started.strftime("q%y%m%d%H%M%S"))
+        self.router = OrderRouter(self, id_prefix=client_id_prefix(started, number))
         self.broker_events = BrokerEventHandler(self)
         self.account_state = TradingState.ACTIVE
         self.strategy_states: dict[str, TradingState] = {}
@@ -94,7 +107,6 @@ class Engine:
         self._stop_reason: str | None = None
         self._recording_failure = False
         self._accepting_orders = False
-        self.control = ControlStore(config.engine.control_path)
         self._next_control_poll = 0.0
         self.calendar = config.calendar.make_calendar()
         self.runtime = (runtime_factory or build_runtime)(self)

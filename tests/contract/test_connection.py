@@ -164,11 +164,6 @@ def test_order_in_flight_when_the_link_dies_is_found_by_client_id_and_not_resent
     assert_engine_thread_only(run)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: a cancel requested before the broker acknowledged the order is parked in "
-    "BrokerEventHandler.cancel_when_acknowledged and only sent from on_order_response; when the async response "
-    "is lost (disconnect in flight) and the order becomes known through on_stock_order / reconcile_with_broker, "
-    "the cancel is never sent although ctx.cancel() returned True, and the order stays open at the broker"))
 def test_cancel_requested_before_the_order_was_acknowledged_survives_a_lost_response(native_broker, tmp_path):
     """The strategy cancels an order whose response was lost with the connection; after the reconnect the
     order is known again (by client id), so the cancel the strategy asked for must go out."""

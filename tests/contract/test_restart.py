@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 import types
 
 import pytest
@@ -13,13 +12,6 @@ from engine.models import OrderStatus
 
 from .checks import assert_engine_thread_only, broker_orders, rows_of
 from .harness import CODE, LiveRun
-
-
-def wait_for_the_next_wall_second() -> None:
-    """Run ids have one-second resolution (see the xfail below): a restarted run must start in a later second."""
-    start = dt.datetime.now().replace(microsecond=0)
-    while dt.datetime.now().replace(microsecond=0) == start:
-        time.sleep(0.02)
 
 
 def place_open_order(tmp_path, broker) -> tuple[LiveRun, str]:
@@ -38,7 +30,6 @@ def place_open_order(tmp_path, broker) -> tuple[LiveRun, str]:
 
 def test_restart_finds_the_open_order_by_client_id_and_attributes_its_fill(broker, tmp_path):
     first, client_id = place_open_order(tmp_path, broker)
-    wait_for_the_next_wall_second()
     second = LiveRun(tmp_path, broker, config_name="config-2.yaml")
     seen = {}
 
@@ -68,11 +59,6 @@ def test_restart_finds_the_open_order_by_client_id_and_attributes_its_fill(broke
     assert_engine_thread_only(second)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: Engine.run_id and the client order id prefix (OrderRouter id_prefix 'q%y%m%d%H%M%S') come from the "
-    "wall clock with one-second resolution, so a run restarted within the same second (a supervisor restarting "
-    "a crashed engine) issues the client ids of the run before it: its new order shares order_remark with the "
-    "adopted open order, and OrderBook.find(remark=...) resolves both to one engine order"))
 def test_a_run_restarted_within_the_same_second_issues_new_client_ids(broker, tmp_path, monkeypatch):
     frozen = dt.datetime.now().replace(microsecond=0)
 

@@ -56,11 +56,6 @@ class Exploding:
         raise RuntimeError("limits service unreachable")
 
 
-def decisions_for(audit_rows, client_order_id_or_none=None, **where):
-    clause = " AND ".join(f"{k} = '{v}'" for k, v in where.items()) or "1=1"
-    return audit_rows("risk_decisions", clause)
-
-
 def test_a_denial_is_in_the_audit_with_rule_value_limit_and_reason(risk_engine, audit_rows, tmp_path):
     data = write_ticks(tmp_path / "data", [10.0] * 3)
     script = Script(lambda ctx, t: ctx.buy(CODE, 60_000, 10.0),     # 600,000 CNY > 500,000

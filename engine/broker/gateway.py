@@ -108,6 +108,11 @@ class XtGateway:
             self.trader.stop()
         except Exception:  # noqa: BLE001 - stopping a broken trader must not hide the first error
             logger.exception("error while stopping the trader")
+        # The real XtQuantTrader opens an asyncio loop per instance that stop() never closes;
+        # a reconnect builds a new trader, so close the old loop rather than leak one per attempt.
+        loop = getattr(self.trader, "loop", None)
+        if loop is not None and hasattr(loop, "is_closed") and not loop.is_closed() and not loop.is_running():
+            loop.close()
 
     # -- orders -------------------------------------------------------------
 

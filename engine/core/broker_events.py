@@ -18,7 +18,8 @@ from ..events import (
     AlertRaised, CancelErrorRecorded, CancelRequested, FillRecorded, OrderErrorRecorded, OrderIntent, OrderUpdated,
 )
 from ..models import CancelError, Fill, Order, OrderError, OrderStatus, Side
-from ..models.money import to_decimal
+from ..instruments import price_tick
+from ..models.money import round_to_tick, to_decimal
 from ..xt import constants as xtc
 from .order_book import status_advances
 
@@ -153,7 +154,7 @@ class BrokerEventHandler:
         fill = Fill(
             trade_id=trade_id, client_order_id=order.client_order_id, order_id=record.order_id,
             strategy=order.strategy, code=record.stock_code, side=Side.from_xt(record.order_type),
-            price=to_decimal(record.traded_price), volume=int(record.traded_volume),
+            price=round_to_tick(record.traded_price, price_tick(record.stock_code)), volume=int(record.traded_volume),
             amount=to_decimal(record.traded_amount).quantize(to_decimal("0.01")),
             commission=to_decimal(record.commission or 0), time=engine.clock.now(),
         )

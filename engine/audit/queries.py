@@ -10,6 +10,10 @@ Open the file with ``open_audit_db(path, create=False)``. Conventions:
   are computed with ``Decimal`` in Python, not with SQL REAL arithmetic.
 * Fills are counted once per execution (view ``fill_facts``): a fill that a
   later live run re-read after a restart is a repeat, not a new fill.
+
+A day's statement (:func:`day_statement`, orders by final status, fills, fees,
+turnover and average-cost P&L per strategy) lives in :mod:`engine.audit.statement`
+and is re-exported here.
 """
 
 from __future__ import annotations
@@ -22,7 +26,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from .errors import AuditRunNotFoundError
+from .statement import day_statement
 from .tables import EVENT_TABLES
+
+__all__ = [
+    "connections", "day_statement", "denials", "errors", "fills", "latest_run_id", "order_story",
+    "recent_orders", "run_summary", "runs",
+]
 
 _AVG_PRICE_PLACES = Decimal("0.0001")
 _ZERO = Decimal("0")

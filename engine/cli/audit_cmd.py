@@ -1,4 +1,5 @@
-"""``qmt-engine audit``: read the audit database as tables (recent orders, fills, denials...)."""
+"""``qmt-engine audit``: read the audit database (orders, fills, denials, a day's statement...),
+verify its hash chain and export it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import typer
 from rich.table import Table
 
 from ..audit import AuditError, open_audit_db, queries
+from ..audit.chain import ChainHead
+from ..audit.export import FORMATS, ExportError, export
+from ..audit.verify import VerifyReport, verify_chain
 from .common import ConfigOption, console, load_or_exit, print_error
 
 app = typer.Typer(help="Show what the audit database recorded. Default database: audit.path from the config.",
@@ -114,3 +118,106 @@ def summary(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption
         print_error(exc)
         raise typer.Exit(code=2) from None
     _show(f"run {run_id}", [{"field": k, "value": v} for k, v in totals.items()], as_json)
+
+
+@app.command("statement")
+def statement(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption,
+              day: Optional[str] = typer.Option(None, "--day", help="Trading day YYYY-MM-DD (default: the latest with orders or fills)."),
+              run: Optional[str] = RunOption, as_json: bool = JsonOption) -> None:
+    """A day's statement: orders by final status, fills, fees, turnover, realised P&L per strategy (average cost)."""
+    database = _open(db, config)
+    try:
+        result = queries.day_statement(database, day=day, run_id=run)
+    except (AuditError, ValueError) as exc:
+        print_error(exc)
+        raise typer.Exit(code=2) from None
+    if as_json:
+        console.print_json(json.dumps(result, ensure_ascii=False))
+        return
+    if result["day"] is None:
+        console.print("statement: no orders or fills recorded")
+        return
+    scope = f"run {run}" if run else "all runs"
+    totals = {k: result[k] for k in ("orders", "denials", "fills", "filled_volume", "turnover", "fees",
+                                     "realised_pnl", "unmatched_sell_volume")}
+    _show(f"statement of {result['day']} ({scope})", [{"field": k, "value": v} for k, v in totals.items()], False)
+    _show("orders by final status", [{"status": k, "orders": v} for k, v in result["orders_by_status"].items()], False)
+    _show("per strategy", result["strategies"], False,
+          ["scope", "strategy", "orders", "fills", "buy_volume", "sell_volume", "fees", "realised_pnl",
+           "unmatched_sell_volume"])
+
+
+@app.command("export")
+def export_cmd(source: str = typer.Argument(..., metavar="TABLE_OR_QUERY",
+                                            help="A table or view (fills, fill_facts, audit_chain...) or one SELECT query (:run is the --run value)."),
+               fmt: str = typer.Option(..., "--format", "-f", help=f"One of {', '.join(FORMATS)} (parquet needs pyarrow)."),
+               out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="The file to write (replaced if it exists)."),
+               db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption, run: Optional[str] = RunOption) -> None:
+    """Export a table, view or read-only query to CSV, JSON lines or Parquet."""
+    database = _open(db, config)
+    try:
+        count = export(database, source, fmt.lower(), out, run_id=run)
+    except ExportError as exc:
+        print_error(exc)
+        raise typer.Exit(code=2) from None
+    console.print(f"exported {count} rows of {source if len(source) <= 40 else source[:37] + '...'} to {out}",
+                  highlight=False, markup=False)
+
+
+@app.command("verify")
+def verify(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption,
+           head_file: Optional[Path] = typer.Option(None, "--head-file", dir_okay=False,
+                                                    help="Chain head file to compare with (default: <database>-chainhead)."),
+           no_head_file: bool = typer.Option(False, "--no-head-file", help="Do not compare with the head file."),
+           expect_head: list[str] = typer.Option([], "--expect-head", metavar="BLOCK:HASH",
+                                                 help="A head noted earlier (e.g. from the engine log) that must still be in the chain; repeatable."),
+           max_problems: int = typer.Option(20, "--max-problems", min=1, help="Problems to list."),
+           as_json: bool = JsonOption) -> None:
+    """Check the append-only triggers and the hash chain of the whole database.
+
+    Exit code 0: intact. 1: tampering found (the first bad row is printed first). 2: cannot check.
+    """
+    try:
+        expected = [_parse_head(text) for text in expect_head]
+    except ValueError as exc:
+        print_error(exc)
+        raise typer.Exit(code=2) from None
+    report = verify_chain(_open(db, config), head_file=head_file, use_head_file=not no_head_file,
+                          expected_heads=expected, max_problems=max_problems)
+    if as_json:
+        console.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        _print_report(report)
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+def _parse_head(text: str) -> ChainHead:
+    block, _, digest = text.partition(":")
+    if not block.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"--expect-head {text!r}: expected BLOCK:HASH, e.g. 42:<64 hex digits>")
+    return ChainHead(int(block), 0, digest)
+
+
+def _print_report(report: VerifyReport) -> None:
+    out = console.print
+    if report.ok:
+        out(f"audit chain intact: {report.database}", highlight=False, markup=False)
+    else:
+        first = report.first
+        print_error(f"TAMPERED: {report.problem_count} problem(s) in {report.database}; first: "
+                    f"{first.kind} at {first.where() or 'the chain'}: {first.message}")
+    out(f"  chained rows: {report.chained_rows} in {report.blocks} blocks; {report.head.label()}",
+        highlight=False, markup=False)
+    out(f"  head file: {report.head_file or 'not used'}", highlight=False, markup=False)
+    if report.unchained_rows:
+        shown = ", ".join(f"{table} {count}" for table, count in sorted(report.unchained_rows.items()))
+        out(f"  unchained rows (written before the chain existed, not verifiable): {shown}", highlight=False, markup=False)
+    if report.runs_without_stop:
+        out(f"  runs without a stop row (crashed or still running): {', '.join(report.runs_without_stop)}",
+            highlight=False, markup=False)
+    for warning in report.warnings:
+        out(f"  warning: {warning}", highlight=False, markup=False)
+    if report.problems:
+        _show(f"problems (first {len(report.problems)} of {report.problem_count}, in chain order)",
+              [{"kind": p.kind, "where": p.where(), "what": p.message} for p in report.problems], False)

@@ -33,6 +33,9 @@ class BrokerEventHandler:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self.cancel_when_acknowledged: set[str] = set()
+        #: True while recovering at start-up: state and audit are updated, hooks are not called
+        #: (strategies have not started yet).
+        self.silent = False
 
     # -- responses ---------------------------------------------------------
 
@@ -103,7 +106,8 @@ class BrokerEventHandler:
             status=int(status), status_label=status.label, previous_status=int(previous),
             traded_volume=order.traded_volume, status_msg=message,
         ))
-        engine.notify("on_order", order=order)
+        if not self.silent:
+            engine.notify("on_order", order=order)
 
     def adopt(self, record, *, announce: bool = True) -> Order:
         """Make an engine order of a broker order the engine did not know.
@@ -177,7 +181,8 @@ class BrokerEventHandler:
             volume=fill.volume, amount=str(fill.amount), commission=str(fill.commission),
             traded_time=str(record.traded_time or ""),
         ))
-        engine.notify("on_trade", fill=fill)
+        if not self.silent:
+            engine.notify("on_trade", fill=fill)
 
     # -- errors ------------------------------------------------------------
 

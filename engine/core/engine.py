@@ -34,6 +34,7 @@ from .portfolio import Portfolio
 from .router import JournalError, OrderRouter
 from .run_stats import RunStats, RunSummary
 from .jobs import build_scheduler, run_due_jobs
+from .journal_recovery import recover_from_journal
 from .operator import apply_operator_commands, cancel_all_open_orders, restore_trading_states
 from .strategy_book import StrategyBook
 from .snapshot import load_broker_snapshot
@@ -137,7 +138,9 @@ class Engine:
         reason = "error"
         try:
             self.runtime.start()
-            load_broker_snapshot(self, self.gateway.load_snapshot())
+            snapshot = self.gateway.load_snapshot()
+            load_broker_snapshot(self, snapshot)
+            recover_from_journal(self, snapshot)
             self.stats.start_equity = self.day_start_equity = self.portfolio.account.total_asset
             self._trading_day = self.clock.now().date()
             self.emit(ConnectionChanged(kind="connected", session_id=self.gateway.session_id, detail="ready"))

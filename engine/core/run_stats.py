@@ -48,6 +48,7 @@ class RunStats:
             pnl=round_cents(end_equity - self.start_equity) if self.start_equity else ZERO,
             cash=round_cents(account.cash), market_value=round_cents(account.market_value),
             open_positions=sum(1 for p in engine.portfolio.positions.values() if p.volume),
+            positions={code: p.volume for code, p in sorted(engine.portfolio.positions.items()) if p.volume},
             audit_path=str(engine.audit_path),
         )
 
@@ -76,6 +77,7 @@ class RunSummary:
     cash: Decimal = ZERO
     market_value: Decimal = ZERO
     open_positions: int = 0
+    positions: dict[str, int] = field(default_factory=dict)
     audit_path: str = ""
 
     def as_dict(self) -> dict:

@@ -106,3 +106,62 @@ def write_trading_day(path: Path) -> None:
         for run_id, build, offset in (("live-1", _day_one, 0), ("live-2", _restart, 3), ("paper-1", _paper, 4)):
             for event in build(EventFactory(run_id, start + dt.timedelta(hours=offset))):
                 audit.track_event(event)
+
+
+def _buy_day(ev: EventFactory) -> list:
+    s1 = {"strategy": "s1", "code": "600000.SH", "side": "buy"}
+    s2 = {"strategy": "s2", "code": "000001.SZ", "side": "buy"}
+    return [
+        ev("run_started", mode="live", account="8800001234"),
+        ev("order_intent", client_order_id="a-1", volume=300, price="10.00", **s1),
+        ev("order_update", client_order_id="a-1", order_id=2001, status=56, status_label="filled",
+           previous_status=50, traded_volume=300),
+        ev("fill", trade_id="D1", client_order_id="a-1", order_id=2001, price="10.00", volume=300,
+           amount="3000.00", commission="5.00", **s1),
+        ev("order_intent", client_order_id="a-2", volume=100, price="9.00", **s2),
+        ev("fill", trade_id="D2", client_order_id="a-2", order_id=2002, price="9.00", volume=100,
+           amount="900.00", commission="5.00", **s2),
+        ev("order_update", client_order_id="a-2", order_id=2002, status=56, status_label="filled",
+           previous_status=50, traded_volume=100),
+        ev("run_stopped", reason="completed"),
+    ]
+
+
+def _sell_day(ev: EventFactory) -> list:
+    s1 = {"strategy": "s1", "code": "600000.SH", "side": "sell"}
+    s2 = {"strategy": "s2", "code": "000001.SZ", "side": "sell"}
+    return [
+        ev("run_started", mode="live", account="8800001234"),
+        ev("order_intent", client_order_id="b-1", volume=200, price="10.50", **s1),
+        ev("fill", trade_id="E1", client_order_id="b-1", order_id=3001, price="10.50", volume=200,
+           amount="2100.00", commission="5.50", **s1),
+        ev("order_update", client_order_id="b-1", order_id=3001, status=56, status_label="filled",
+           previous_status=50, traded_volume=200),
+        # sells more than the audit saw bought: 200 of the 300 have no known cost
+        ev("order_intent", client_order_id="b-2", volume=300, price="9.50", **s2),
+        ev("fill", trade_id="E2", client_order_id="b-2", order_id=3002, price="9.50", volume=300,
+           amount="2850.00", commission="5.00", **s2),
+        ev("order_update", client_order_id="b-2", order_id=3002, status=56, status_label="filled",
+           previous_status=50, traded_volume=300),
+        ev("order_intent", client_order_id="b-3", volume=100, price="9.40", **s2),
+        ev("order_update", client_order_id="b-3", order_id=3003, status=57, status_label="rejected",
+           previous_status=48, traded_volume=0),
+        ev("order_intent", client_order_id="b-4", volume=100, price="9.30", **s2),
+        ev("order_denied", client_order_id="b-5", volume=9000, price="9.30", rule="max_order_value",
+           plugin="default_risk", reason="too big", **s2),
+    ]
+
+
+def write_two_days(path: Path) -> None:
+    """Run ``day-1`` buys on 2025-01-02; run ``day-2`` (same account) sells on 2025-01-03.
+
+    Day 2's realised P&L at average cost (fees in the cost and out of the proceeds):
+    s1 sells 200 of 300 bought for 3005.00: 2094.50 - 2003.3333 = 91.17;
+    s2 sells 300 but only 100 were bought for 905.00: 100/300 of 2845.00 - 905.00 = 43.33,
+    200 unmatched. Orders: b-1, b-2 filled, b-3 rejected, b-4 without a broker status; b-5 denied.
+    """
+    with AuditWriter(path, flush_interval=0.05) as audit:
+        for run_id, build, start in (("day-1", _buy_day, dt.datetime(2025, 1, 2, 9, 30)),
+                                     ("day-2", _sell_day, dt.datetime(2025, 1, 3, 9, 30))):
+            for event in build(EventFactory(run_id, start)):
+                audit.track_event(event)

@@ -90,3 +90,41 @@ def test_a_graceful_stop_cancels_open_orders_when_configured(live_engine):
     live_engine.stop(engine)
     assert int(buyer.order.status) == xtc.ORDER_CANCELED
     assert [e.name for e in log.events][-1] == "run_stopped"
+
+
+# -- journal recovery at start-up (issue #6): the broker differs from the journal -------------------------
+
+
+def test_restart_recovers_open_intents_from_the_journal(live_engine, tmp_path):
+    from engine.events import OrderIntent
+
+    buyer = RestingBuyer()
+    engine, clock, log, xtdata = live_engine(TEN, plugins=(("buyer", buyer),))
+    xtdata.publish({CODE: make_tick(TEN, 10.0, pre_close=10.0, asks=[(10.01, 50)], bids=[(10.0, 50)])})
+    assert wait_for(lambda: buyer.order is not None and int(buyer.order.status) == xtc.ORDER_REPORTED)
+    resting_id = buyer.order.client_order_id
+    # an intent journalled just before a crash: it never reached the broker
+    on_engine_thread(engine, lambda: engine.emit(OrderIntent(
+        client_order_id="lost-0001", strategy="buyer", code=CODE, side="buy", volume=100, price="9.90", price_type=11)))
+    counter = engine.gateway.trader.counter  # the simulated broker, which outlives the engine
+    live_engine.stop(engine)
+    orders_before = len(counter.query_orders())
+
+    # while the engine is down the market trades through the resting buy
+    clock.advance(seconds=30)
+    later = TEN + dt.timedelta(seconds=30)
+    xtdata.publish({CODE: make_tick(later, 9.75, pre_close=10.0, asks=[(9.75, 50)], bids=[(9.74, 50)])})
+
+    engine2, _clock, log2, _ = live_engine(later)
+    findings = {(e.kind, e.subject) for e in log2.of("reconciliation")}
+    assert ("intent_not_received", "lost-0001") in findings
+    assert ("intent_adopted", resting_id) in findings
+    assert ("position_since_last_run", CODE) in findings
+    lost = engine2.orders.by_client_id["lost-0001"]
+    assert int(lost.status) == xtc.ORDER_JUNK and "never reached the broker" in lost.status_msg
+    adopted = engine2.orders.by_client_id[resting_id]
+    assert int(adopted.status) == xtc.ORDER_SUCCEEDED and adopted.strategy == "buyer"
+    assert [f.client_order_id for f in log2.of("fill")] == [resting_id]  # the fill made while down is recorded
+    assert len(counter.query_orders()) == orders_before  # nothing was re-sent
+    started = [e.name for e in log2.events].index("connection")
+    assert all(e.name != "order_intent" or e.external for e in log2.events[started:])  # no new intent for old ones

@@ -238,14 +238,18 @@ class _Verifier:
         if not isinstance(entries, list) or len(entries) != count:
             self.add(Problem("chain_broken", f"block {block} lists {len(entries) if isinstance(entries, list) else '?'} "
                                              f"rows but records {count}", block=block))
+        seq_before = dict(self.last_seq)
         for offset, entry in enumerate(entries if isinstance(entries, list) else []):
             link = self._check_entry(block, first + offset, entry, link)
             if link is None:
                 return
         if link.hex() != head_hash:
-            self.add(Problem("chain_broken", f"the rows of block {block} do not link to its recorded head: a row "
-                                             "was removed from, added to or moved within this commit's chain "
-                                             "entries, or the block was edited", block=block))
+            gap = _first_seq_gap(seq_before, entries)
+            hint = f" (seq {gap[1]} of run {gap[0]} is not in it)" if gap else ""
+            self.add(Problem("chain_broken", f"the rows of block {block} do not link to its recorded head{hint}: a "
+                                             "row was removed from, added to or moved within this commit's chain "
+                                             "entries, or the block was edited", run_id=gap[0] if gap else None,
+                             seq=gap[1] if gap else None, block=block))
 
     def _check_entry(self, block: int, position: int, entry: Any, link: bytes) -> bytes | None:
         try:
@@ -346,3 +350,26 @@ ORDER BY COALESCE(r.rowid, 9223372036854775807), t.seq"""
             self.add(Problem("rewritten", f"{source} records {recorded.label()}, but block {recorded.block} now has "
                                           f"head {self.block_heads.get(recorded.block)}: the chain was rewritten up "
                                           "to that block", block=recorded.block))
+        elif source == "the head file" and head.block > recorded.block + 1:
+            self.report.warnings.append(
+                f"the chain has {head.block - recorded.block} blocks after the head file's record: written by a "
+                "writer that could not update the head file, or appended by someone else")
+
+
+def _first_seq_gap(seq_before: dict[str, int], entries: list[Any]) -> tuple[str, int] | None:
+    """The first (run_id, seq) missing from a block's entries, when seqs of a run skip one.
+
+    Seqs of a run are consecutive unless an event failed to be written, so a gap is a
+    hint, shown only when a block is already known to be broken.
+    """
+    last = dict(seq_before)
+    for entry in entries:
+        try:
+            _table, run_id, seq, _hash = entry
+        except (TypeError, ValueError):
+            continue
+        if isinstance(seq, int) and run_id in last and seq > last[run_id] + 1:
+            return run_id, last[run_id] + 1
+        if isinstance(seq, int):
+            last[run_id] = max(seq, last.get(run_id, seq))
+    return None

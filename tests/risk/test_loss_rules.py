@@ -93,17 +93,6 @@ def test_the_heartbeat_looks_at_configured_and_active_strategies(ctx):
     assert sorted(strategy for _, _, strategy in ctx.state_changes) == ["alpha", "gamma"]
 
 
-def test_a_fill_is_a_moment_to_look(ctx):
-    plugin = rules(max_daily_loss=Decimal("100"))
-    ctx.account_pnl_today = Decimal("-150")
-
-    class FillStub:
-        strategy = "alpha"
-
-    plugin.on_trade(ctx, FillStub())
-    assert [(s, strategy) for s, _, strategy in ctx.state_changes] == [("REDUCING", None)]
-
-
 def test_no_limit_configured(ctx):
     ctx.account_pnl_today = Decimal("-1e9")
     assert rules().check_order(ctx, request()).allowed and ctx.state_changes == []

@@ -15,8 +15,10 @@ A breach does two things:
 * while the loss stays beyond the limit, orders that do not reduce a position are
   denied by this rule (sells within the sellable volume always pass).
 
-Limits are looked at on every order, after every fill and on every heartbeat,
-so a loss is noticed even when no strategy is placing orders.
+Limits are looked at on every order and on every heartbeat, so a loss is
+noticed even when no strategy is placing orders. (Not in ``on_trade``: between
+a fill and the broker's next asset push the engine's account has the sold
+shares gone but not yet the cash, which reads as a loss of the proceeds.)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Iterable
 
 from ...events import Event, OrderIntent
 from ...hookspecs import hookimpl
-from ...models import Fill, OrderRequest, RiskDecision
+from ...models import OrderRequest, RiskDecision
 from .decisions import Check, cny, decide, failed, passed
 from .settings import LossLimits
 
@@ -56,10 +58,6 @@ class LossRules:
             return RiskDecision.allow(FAMILY, f"sell within the sellable volume of {request.code}: loss limits do not "
                                               f"apply ({summary})")
         return decide(FAMILY, checks)
-
-    @hookimpl
-    def on_trade(self, ctx, fill: Fill) -> None:
-        self._evaluate(ctx, fill.strategy)
 
     @hookimpl
     def on_heartbeat(self, ctx) -> None:

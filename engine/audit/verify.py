@@ -176,10 +176,10 @@ class _Verifier:
             return
         self._scan_blocks()
         self._mark_truncated_tail()
-        self._find_unchained_and_inserted(tables)
         for head, source in [(recorded, "the head file")] + [(h, "the expected head") for h in expected]:
             if head is not None:
                 self._compare_head(head, source)
+        self._find_unchained_and_inserted(tables)
         self._check_triggers(tables)
         self.report.runs_without_stop = [row[0] for row in self.conn.execute(
             "SELECT run_id FROM runs WHERE run_id NOT IN (SELECT run_id FROM run_stops) ORDER BY rowid")]

@@ -165,19 +165,20 @@ def test_a_truncated_tail_of_rows_is_reported_at_the_first_missing_row(day_file:
     assert "2 rows, to the end of the chain" in report.first.message
 
 
-def _cut_the_paper_run(path: Path) -> tuple[int, int]:
-    """Delete run paper-1 (the last run) and its chain blocks; return (first deleted block, rows kept)."""
+def _cut_the_tail(path: Path, blocks: int = 2) -> tuple[int, int]:
+    """Delete the last ``blocks`` chain blocks and every row they list; return (first deleted block, rows kept)."""
     conn = sqlite3.connect(path)
-    block, kept = conn.execute("SELECT MIN(block), MIN(first_position) - 1 FROM audit_chain "
-                               "WHERE entries LIKE '%\"paper-1\"%'").fetchone()
+    cut = conn.execute("SELECT block, first_position, entries FROM audit_chain ORDER BY block DESC LIMIT ?",
+                       (blocks,)).fetchall()
     conn.close()
-    tamper(path, "DELETE FROM fills WHERE run_id = 'paper-1'", "DELETE FROM order_intents WHERE run_id = 'paper-1'",
-           "DELETE FROM runs WHERE run_id = 'paper-1'", f"DELETE FROM audit_chain WHERE block >= {block}")
-    return block, kept
+    rows = [entry for _, _, entries in cut for entry in json.loads(entries)]
+    tamper(path, *[f"DELETE FROM [{t}] WHERE run_id = '{r}' AND seq = {s}" for t, r, s, _ in rows],
+           f"DELETE FROM audit_chain WHERE block >= {cut[-1][0]}")
+    return cut[-1][0], cut[-1][1] - 1
 
 
 def test_a_tail_cut_with_its_chain_blocks_is_caught_by_the_head_file(day_file: Path) -> None:
-    block, kept = _cut_the_paper_run(day_file)
+    block, kept = _cut_the_tail(day_file)
     report = verify(day_file)
     problem = report.first
     assert (problem.kind, problem.position, problem.block) == ("truncated", kept + 1, block)
@@ -189,7 +190,7 @@ def test_a_tail_cut_with_its_chain_blocks_is_caught_by_the_head_file(day_file: P
 
 
 def test_a_writer_started_after_a_cut_records_it_in_the_chain(day_file: Path) -> None:
-    _cut_the_paper_run(day_file)
+    _cut_the_tail(day_file)
     events = EventFactory(run_id="after")
     with AuditWriter(day_file) as audit:  # rewrites the head file, but keeps the evidence in the chain
         audit.track_event(events("run_started"))

@@ -1,18 +1,25 @@
-"""Benchmark the audit writer against bare sqlite3 doing the same writes, in the same process.
+"""Benchmark the audit writer (with its hash chain) against bare sqlite3 doing the same writes, in one process.
 
-    python benchmarks/bench_audit.py [--events 20000] [--durable 300]
+    python benchmarks/bench_audit.py [--events 20000] [--durable 300] [--verify 100000]
 
 Prints:
 
-* batched events/second through ``AuditWriter.track_event`` + ``flush()``, against
-  a bare ``sqlite3`` ``executemany`` of the same rows, 500 rows per transaction;
+* batched events/second through ``AuditWriter.track_event`` + ``flush()`` (rows
+  converted to their stored form, hashed, linked and one ``audit_chain`` block
+  per commit), against a bare ``sqlite3`` ``executemany`` of the same rows, 500
+  rows per transaction, with no chain;
 * the caller-side cost of one batched ``track_event`` (what the engine thread pays);
-* mean and p99 latency of one durable event (``order_intent``), against a bare
-  single-row INSERT + COMMIT.
+* the writer thread's CPU cost of chaining one row (stored form + content hash
+  + link), measured alone;
+* p50, p99 and mean latency of one durable event (``order_intent``: its own
+  commit with its chain block, plus the head file), against a bare single-row
+  INSERT + COMMIT;
+* rows/second of ``verify_chain`` over a file of ``--verify`` chained events.
 
 Both sides use the same file settings (WAL, synchronous=FULL, foreign keys), so the
 ratios show the writer's own overhead: building rows from events, the queue,
-the thread hand-off. The absolute numbers depend mostly on the disk's fsync.
+the thread hand-off and the chain. The absolute numbers depend mostly on the
+disk's fsync and on what else the machine is doing: run it more than once.
 """
 
 from __future__ import annotations
@@ -29,7 +36,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.audit import AuditWriter, open_audit_db  # noqa: E402
+from engine.audit.chain import GENESIS, BlockBuilder  # noqa: E402
+from engine.audit.chain_writer import ChainWriter  # noqa: E402
 from engine.audit.tables import event_row, insert_sql  # noqa: E402
+from engine.audit.verify import verify_chain  # noqa: E402
 from engine.events import OrderIntent, OrderUpdated, RunStarted  # noqa: E402
 
 RUN_ID = "bench-run"
@@ -65,12 +75,10 @@ def intent_event(stamp: Stamper, i: int) -> OrderIntent:
 
 
 def fresh_file(folder: Path, name: str) -> Path:
-    """A migrated audit file holding the bench run's ``runs`` row."""
+    """A migrated audit file holding the bench run's ``runs`` row (written, and chained, by the writer)."""
     path = folder / name
-    db = open_audit_db(path)
-    db.conn.execute(insert_sql(RunStarted), event_row(Stamper()(RunStarted(mode="paper"))))
-    db.conn.commit()
-    db.close()
+    with AuditWriter(path) as audit:
+        audit.track_event(Stamper()(RunStarted(mode="paper")))
     return path
 
 
@@ -150,32 +158,77 @@ def bench_durable_baseline(folder: Path, count: int) -> list[float]:
     return samples
 
 
-def p99(samples: list[float]) -> float:
+def bench_chain_cpu(folder: Path, count: int) -> float:
+    """Microseconds of writer-thread CPU to chain one row: stored form, content hash, link."""
+    stamp = Stamper()
+    stamp.seq = 1
+    rows = [event_row(update_event(stamp, i)) for i in range(count)]
+    db = open_audit_db(fresh_file(folder, "chain-cpu.db"))
+    try:
+        chain = ChainWriter(db.conn, folder / "chain-cpu.db")
+        block = BlockBuilder(GENESIS)
+        start = time.perf_counter()
+        for seq, values in enumerate(rows, start=2):
+            table, _stored, digest = chain.prepare("order_update", values)
+            block.add(table, RUN_ID, seq, digest)
+        block.insert_values("now")
+        elapsed = time.perf_counter() - start
+    finally:
+        db.close()
+    return elapsed / count * 1e6
+
+
+def bench_verify(folder: Path, count: int) -> float:
+    """Rows/second of verify_chain over a file of ``count`` chained order updates."""
+    stamp = Stamper()
+    stamp.seq = 1
+    path = fresh_file(folder, "verify.db")
+    with AuditWriter(path, batch_size=5000, flush_interval=1.0) as audit:
+        for i in range(count):
+            audit.track_event(update_event(stamp, i))
+    db = open_audit_db(path, create=False)
+    try:
+        start = time.perf_counter()
+        report = verify_chain(db)
+        elapsed = time.perf_counter() - start
+    finally:
+        db.close()
+    if not report.ok:
+        raise SystemExit(f"verify found problems in the benchmark file: {report.problems[:3]}")
+    return report.chained_rows / elapsed
+
+
+def quantile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20000, help="batched events to write")
     parser.add_argument("--durable", type=int, default=300, help="durable events to time")
+    parser.add_argument("--verify", type=int, default=100000, help="events in the file verify_chain reads (0: skip)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
         folder = Path(tmp)
         writer_rate, caller_us = bench_batched_writer(folder, args.events)
         base_rate = bench_batched_baseline(folder, args.events)
+        chain_us = bench_chain_cpu(folder, args.events)
         durable = bench_durable_writer(folder, args.durable)
         durable_base = bench_durable_baseline(folder, args.durable)
-    mean_ms, base_mean_ms = statistics.fmean(durable) * 1e3, statistics.fmean(durable_base) * 1e3
-    p99_ms, base_p99_ms = p99(durable) * 1e3, p99(durable_base) * 1e3
-    print(f"audit writer benchmark (sqlite {sqlite3.sqlite_version}, WAL, synchronous=FULL)")
+        verify_rate = bench_verify(folder, args.verify) if args.verify > 0 else 0.0
+    print(f"audit writer benchmark (sqlite {sqlite3.sqlite_version}, WAL, synchronous=FULL, hash chain on)")
     print(f"batched: {writer_rate:12,.0f} events/s   baseline executemany {base_rate:12,.0f} rows/s"
           f"   ratio {writer_rate / base_rate:.2f}x")
     print(f"batched: {caller_us:12.1f} us per track_event on the caller's thread (queue only)")
-    print(f"durable: mean {mean_ms:8.3f} ms   baseline insert+commit {base_mean_ms:8.3f} ms"
-          f"   ratio {mean_ms / base_mean_ms:.2f}x")
-    print(f"durable: p99  {p99_ms:8.3f} ms   baseline insert+commit {base_p99_ms:8.3f} ms"
-          f"   ratio {p99_ms / base_p99_ms:.2f}x")
+    print(f"chain:   {chain_us:12.1f} us of writer-thread CPU per row (stored form + sha256 content + link)")
+    for label, q in (("p50 ", 0.5), ("p99 ", 0.99)):
+        mine, base = quantile(durable, q) * 1e3, quantile(durable_base, q) * 1e3
+        print(f"durable: {label} {mine:8.3f} ms   baseline insert+commit {base:8.3f} ms   ratio {mine / base:.2f}x")
+    mean, base_mean = statistics.fmean(durable) * 1e3, statistics.fmean(durable_base) * 1e3
+    print(f"durable: mean {mean:8.3f} ms   baseline insert+commit {base_mean:8.3f} ms   ratio {mean / base_mean:.2f}x")
+    if verify_rate:
+        print(f"verify:  {verify_rate:12,.0f} rows/s   ({args.verify:,} events, one read transaction)")
     return 0
 
 

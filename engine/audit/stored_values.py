@@ -113,7 +113,9 @@ class StoredValues:
 
     def _stored(self, value: Any, affinity: str) -> Any:
         if type(value) is float and affinity == "REAL":
-            return value if value == value else None  # NaN is stored as NULL
+            if value != value:
+                return None  # NaN is stored as NULL
+            return 0.0 if value == 0 else value  # -0.0 is stored as the integer 0 and read back as 0.0
         column = f"c_{affinity.lower()}"
         cursor = self._probe.execute(f"INSERT INTO probe ({column}) VALUES (?)", (value,))
         stored = self._probe.execute(f"SELECT {column} FROM probe WHERE rowid = ?", (cursor.lastrowid,)).fetchone()[0]

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from loguru import logger
 
-from ..events import ReconciliationDifference
 from ..models import OrderStatus
 from ..xt import constants as xtc
+from .reconcile import DifferenceRecorder
 from .snapshot import BrokerSnapshot
 
 if TYPE_CHECKING:
@@ -52,14 +51,8 @@ def recover_from_journal(engine: Engine, snapshot: BrokerSnapshot) -> int:
 
 
 def _recover(engine: Engine, snapshot: BrokerSnapshot, journal: dict) -> int:
-    findings = 0
-
-    def record(kind: str, subject: str, engine_value: Any, broker_value: Any, action: str) -> None:
-        nonlocal findings
-        findings += 1
-        engine.emit(ReconciliationDifference(kind=kind, subject=subject, engine_value=str(engine_value),
-                                             broker_value=str(broker_value), action=action))
-        logger.warning("journal recovery {} {}: journal {} / broker {} -> {}", kind, subject, engine_value, broker_value, action)
+    record = DifferenceRecorder(engine, "journal recovery")
+    fills_recovered = 0
 
     at_broker = {r.order_remark: r for r in snapshot.orders if r.order_remark}
     trades_by_remark: dict[str, list] = {}
@@ -81,7 +74,7 @@ def _recover(engine: Engine, snapshot: BrokerSnapshot, journal: dict) -> int:
             if str(trade.traded_id) not in seen:
                 engine.orders.trade_ids.discard(str(trade.traded_id))  # the snapshot marked it seen silently
                 engine.broker_events.on_trade_push(trade)
-                findings += 1
+                fills_recovered += 1
 
     last = journal["last_stop"]
     if last is None:
@@ -95,7 +88,7 @@ def _recover(engine: Engine, snapshot: BrokerSnapshot, journal: dict) -> int:
             if int(previous.get(code, 0)) != broker.get(code, 0):
                 record("position_since_last_run", code, previous.get(code, 0), broker.get(code, 0),
                        "took the broker's position")
-    return findings
+    return record.count + fills_recovered
 
 
 def _read_journal(audit_path: Path, mode: str, run_id: str) -> dict | None:

@@ -34,14 +34,7 @@ if TYPE_CHECKING:
 
 def reconcile_with_broker(engine: Engine, snapshot: BrokerSnapshot) -> int:
     """Compare and adopt the broker's state; return the number of differences recorded."""
-    differences = 0
-
-    def differ(kind: str, subject: str, engine_value: Any, broker_value: Any, action: str) -> None:
-        nonlocal differences
-        differences += 1
-        engine.emit(ReconciliationDifference(kind=kind, subject=subject, engine_value=str(engine_value),
-                                             broker_value=str(broker_value), action=action))
-        logger.warning("reconcile {} {}: engine {} / broker {} -> {}", kind, subject, engine_value, broker_value, action)
+    differ = DifferenceRecorder(engine, "reconcile")
 
     seen_orders: set[str] = set()
     for record in snapshot.orders:
@@ -91,7 +84,22 @@ def reconcile_with_broker(engine: Engine, snapshot: BrokerSnapshot) -> int:
     if to_decimal(snapshot.asset.cash) != engine_cash:
         differ("cash", "account", engine_cash, snapshot.asset.cash, "took the broker's cash")
     engine.portfolio.apply_asset(snapshot.asset)
-    return differences
+    return differ.count
+
+
+class DifferenceRecorder:
+    """Records one ``reconciliation`` event (and a log line) per difference, and counts them."""
+
+    def __init__(self, engine: Engine, label: str) -> None:
+        self._engine, self._label = engine, label
+        self.count = 0
+
+    def __call__(self, kind: str, subject: str, engine_value: Any, broker_value: Any, action: str) -> None:
+        self.count += 1
+        self._engine.emit(ReconciliationDifference(kind=kind, subject=subject, engine_value=str(engine_value),
+                                                   broker_value=str(broker_value), action=action))
+        logger.warning("{} {} {}: engine {} / broker {} -> {}", self._label, kind, subject, engine_value,
+                       broker_value, action)
 
 
 def resolve_unknown_submit(engine: Engine, order: Order, why: str) -> None:

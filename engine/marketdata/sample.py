@@ -187,7 +187,7 @@ class _PricePath:
 
     def record(self, when: dt.datetime, status: int) -> dict:
         """The xtdata tick dict of the current state, with a fresh 5-level book around the last price."""
-        rng, tick = self.rng, self.tick
+        rng = self.rng
         spread = 1 if rng.random() < 0.55 else (2 if rng.random() < 0.7 else 3)
         bid1 = self.last - rng.randrange(spread + 1)
         asks, bids = [bid1 + spread], [bid1]

@@ -41,10 +41,12 @@ class Check:
 
 
 def passed(rule: str, reason: str, value: Any = None, limit: Any = None) -> Check:
+    """A check that passed: ``reason`` says what was measured against what."""
     return Check(rule, True, reason, value, limit)
 
 
 def failed(rule: str, reason: str, value: Any = None, limit: Any = None) -> Check:
+    """A check that failed: ``reason`` is what the operator reads in ``qmt-engine audit denials``."""
     return Check(rule, False, reason, value, limit)
 
 

@@ -4,8 +4,8 @@ Discovery order (the same order as registration; pluggy calls the most
 recently registered implementation first unless ``tryfirst``/``trylast`` say
 otherwise):
 
-1. Built-in plugins, from :data:`DEFAULT_PLUGINS` (audit writer, default risk
-   rules, console reporter, trading-day routine). Each is built by a factory
+1. Built-in plugins, from :data:`DEFAULT_PLUGINS` (audit writer, the risk rule
+   families risk_order/codes/exposure/flow/loss, console reporter, trading-day routine). Each is built by a factory
    from the config.
 2. Installed packages that declare an entry point in the ``qmt_engine`` group
    (``plugins.load_entrypoints: false`` turns this off).
@@ -31,6 +31,7 @@ from typing import Any, Callable
 import pluggy
 
 from . import hookspecs
+from .builtin.risk import RISK_PLUGINS
 from .config.models import EngineConfig, PluginFile
 
 ENTRYPOINT_GROUP = hookspecs.PROJECT_NAME
@@ -39,7 +40,7 @@ ENTRYPOINT_GROUP = hookspecs.PROJECT_NAME
 #: EngineConfig and returns the plugin object, or None to stay out of this run.
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("audit", "engine.builtin.audit_log:make_plugin"),
-    ("risk", "engine.builtin.risk_limits:make_plugin"),
+    *RISK_PLUGINS,
     ("console", "engine.builtin.console:make_plugin"),
     ("trading_day", "engine.builtin.trading_day:make_plugin"),
 )

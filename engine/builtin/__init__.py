@@ -4,7 +4,7 @@ They implement the same hooks a user's plugin would, and any of them can be
 turned off with ``plugins.disabled: [name]`` in ``config.yaml``:
 
 * ``audit``   (:mod:`.audit_log`): writes every event to the SQLite audit database.
-* ``risk``    (:mod:`.risk_limits`): the default pre-trade rules from ``risk:``.
+* ``risk_order``, ``risk_codes``, ``risk_exposure``, ``risk_flow``, ``risk_loss`` (:mod:`.risk`): the pre-trade rules from ``risk:`` (docs/risk.md).
 * ``console`` (:mod:`.console`): readable log lines for orders, fills and denials.
 * ``trading_day`` (:mod:`.trading_day`): the daily routine (pre-open check, close, post-close statement).
 """

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from ..builtin.risk.settings import RiskSettings
 from ..scheduling.settings import CalendarSettings, JobSettings
 
 #: Top-level fields whose values never appear in logs or error messages.
@@ -86,16 +87,6 @@ class AuditSettings(Section):
     path: ConfigPath = Path("var/audit.db")
     batch_size: int = Field(500, ge=1)
     flush_interval: float = Field(0.2, gt=0, description="seconds between batch writes of non-durable events")
-
-
-class RiskSettings(Section):
-    """``risk:`` the built-in pre-trade rules (plugin ``risk``). A limit of ``null`` turns that rule off."""
-
-    max_order_value: Decimal | None = Field(Decimal("500000"), gt=0, description="CNY, price x volume of one order")
-    max_order_volume: int | None = Field(1_000_000, gt=0, description="shares in one order")
-    max_open_orders: int | None = Field(50, gt=0, description="open orders for the whole account")
-    price_band_pct: float | None = Field(0.05, gt=0, lt=1, description="max distance of a limit price from the last price")
-    check_lots: bool = Field(True, description="buys in whole lots (100; STAR >= 200) before the counter sees them")
 
 
 class FeeSettings(Section):

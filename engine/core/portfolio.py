@@ -55,8 +55,18 @@ class Portfolio:
         self._revalue()
 
     def apply_fill(self, fill: Fill) -> None:
-        """Provisional position update for a fill, before the broker's position push."""
+        """Provisional position and cash update for a fill, before the broker's pushes replace them.
+
+        A buy's cost leaves frozen cash (the broker froze it when it accepted the order); a sale's
+        proceeds, net of fees, are usable at once (A-share rules). Total asset therefore moves by
+        the fees only, so the account never shows a phantom loss between a fill and the asset push.
+        """
         position = self.positions.setdefault(fill.code, Position(code=fill.code))
+        account = self.account
+        if fill.side is Side.BUY:
+            account.frozen_cash = max(account.frozen_cash - fill.amount - fill.commission, ZERO)
+        else:
+            account.cash += fill.amount - fill.commission
         if fill.side is Side.BUY:
             cost = position.avg_price * position.volume + fill.amount + fill.commission
             position.volume += fill.volume

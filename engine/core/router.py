@@ -136,6 +136,11 @@ class OrderRouter:
         elif state is TradingState.REDUCING and not engine.reduces_position(request):
             decisions.append(RiskDecision(False, "trading_state", "trading is REDUCING: only sells within the sellable volume",
                                           state.value, "ACTIVE", "engine"))
+        for impl in engine.dispatch.implementations("check_order"):
+            if impl.plugin in engine.dispatch.faulted:  # fail closed: a broken risk rule still says no
+                decisions.append(RiskDecision(False, "plugin_faulted", f"risk plugin {impl.plugin!r} is FAULTED after "
+                                              "repeated errors; orders stay blocked until the engine restarts with it fixed",
+                                              plugin=impl.plugin))
         for plugin, result, failure in engine.dispatch.collect("check_order", request=request):
             if failure is not None:
                 decisions.append(RiskDecision(False, "plugin_error", f"risk plugin {plugin!r} raised {type(failure.error).__name__}: {failure.error}", plugin=plugin))

@@ -34,10 +34,10 @@ def test_local_config_yaml_wins_over_the_embedded_default(tmp_path, monkeypatch,
 
 
 def test_env_substitution_with_default_and_masking(write_config):
-    path = write_config("account_id: ${ACC}\nrisk: {max_order_value: '${LIMIT:-1234.5}'}\n")
+    path = write_config("account_id: ${ACC}\nrisk: {order: {max_order_value: '${LIMIT:-1234.5}'}}\n")
     config = load_config(path, environ={"ACC": "88001234"})
     assert config.account_id.get_secret_value() == "88001234"
-    assert config.risk.max_order_value == Decimal("1234.5")
+    assert config.risk.order.max_order_value == Decimal("1234.5")
     assert config.masked_account() == "88****34"
     assert "88001234" not in repr(config)
 
@@ -52,10 +52,10 @@ def test_missing_env_variable_names_line_field_and_variable(write_config):
 
 
 def test_wrong_type_names_file_line_field_and_expectation(write_config):
-    path = write_config("mode: paper\nrisk:\n  max_order_value: lots\n  max_open_orders: 3\n")
+    path = write_config("mode: paper\nrisk:\n  order:\n    max_order_value: lots\n    max_order_volume: 3\n")
     with pytest.raises(ConfigError) as excinfo:
         load_config(path, environ={})
-    assert excinfo.value.problems == ["line 3: risk.max_order_value: Input should be a valid decimal (got 'lots')"]
+    assert excinfo.value.problems == ["line 4: risk.order.max_order_value: Input should be a valid decimal (got 'lots')"]
 
 
 def test_every_problem_is_reported_at_once_including_typos(write_config):

@@ -51,9 +51,10 @@ def test_discovery_order_builtins_then_files_then_strategies_then_extra(load, tm
 
 
 def test_disabled_names_are_blocked_builtins_included(load):
-    pm, loaded = load("plugins: {disabled: [risk, console, trading_day]}\n")
+    pm, loaded = load("plugins: {disabled: [risk_order, risk_codes, risk_exposure, risk_flow, risk_loss, console, "
+                      "trading_day]}\n")
     assert [p.name for p in loaded] == ["audit"]
-    assert pm.is_blocked("risk")
+    assert pm.is_blocked("risk_flow")
 
 
 def test_disabled_strategy_is_not_registered(load, tmp_path):
@@ -115,7 +116,7 @@ def test_shipped_examples_all_load(tmp_path):
     loaded = load_plugins(pm, config, load_entrypoints=False)
     try:
         names = [p.name for p in loaded]
-        assert names == ["audit", "risk", "console", "trading_day", "max_position_value", "trade_journal", "ma_cross",
-                         "dip_buyer"]
+        assert names == ["audit", "risk_order", "risk_codes", "risk_exposure", "risk_flow", "risk_loss", "console",
+                         "trading_day", "max_position_value", "trade_journal", "ma_cross", "dip_buyer"]
     finally:
         _close(loaded)

@@ -74,11 +74,11 @@ def test_config_check_ok_and_errors(config_file, write_config):
     code, output = invoke("config", "check", "--config", config_file)
     flat = " ".join(output.split())
     assert code == 0 and "ok" in flat and "T0001" not in flat and "T0*01" in flat and "ma_cross (strategy)" in flat
-    bad = write_config("mode: paper\nrisk: {max_order_value: -5}\n", name="bad.yaml")
+    bad = write_config("mode: paper\nrisk: {order: {max_order_value: -5}}\n", name="bad.yaml")
     code, output = invoke("config", "check", "--config", bad)
     assert code == 2
     flat = " ".join(output.split())
-    assert "bad.yaml" in flat and "line 2: risk.max_order_value: Input should be greater than 0" in flat
+    assert "bad.yaml" in flat and "line 2: risk.order.max_order_value: Input should be greater than 0" in flat
 
 
 def test_error_text_with_brackets_is_printed_literally(write_config):

@@ -64,7 +64,9 @@ def test_audit_rows_of_a_paper_run(engine_factory, audit_rows):
     buy_fill = fills[0]
     assert buy_fill["commission"] == "5.02" or buy_fill["commission"].startswith("5.")  # min commission + transfer fee
     decisions = audit_rows("risk_decisions")
-    assert {d["plugin"] for d in decisions} == {"risk"} and all(d["allowed"] for d in decisions)
+    from engine.builtin.risk import RISK_PLUGINS
+
+    assert {d["plugin"] for d in decisions} == {name for name, _ in RISK_PLUGINS} and all(d["allowed"] for d in decisions)
     updates = audit_rows("order_updates", f"client_order_id = '{trader.orders[0].client_order_id}'")
     assert [u["status"] for u in updates] == [xtc.ORDER_WAIT_REPORTING, xtc.ORDER_REPORTED, xtc.ORDER_SUCCEEDED]
     connections = audit_rows("connection_events")
@@ -316,3 +318,24 @@ def test_strategies_cannot_reach_the_broker_except_through_risk(engine_factory, 
     intents = {row["client_order_id"] for row in audit_rows("order_intents")}
     decided = {row["client_order_id"] for row in audit_rows("risk_decisions") if row["allowed"]}
     assert len(at_counter) == 2 and set(at_counter) <= intents <= decided
+
+
+def test_a_faulted_risk_plugin_keeps_blocking_orders(engine_factory, audit_rows):
+    from engine import hookimpl
+
+    class EveryTickBuyer:
+        def __init__(self):
+            self.results = []
+
+        @hookimpl
+        def on_tick(self, ctx, tick):
+            if tick.ask1 and tick.time.minute != 25 and len(self.results) < 5:
+                self.results.append(ctx.buy(tick.code, 100, price=tick.ask1))
+
+    buyer = EveryTickBuyer()
+    engine = engine_factory("engine: {max_consecutive_failures: 2}\n",
+                            plugins=[("flaky_risk", ExplodingRisk()), ("buyer", buyer)])
+    engine.run()
+    assert buyer.results == [None] * 5 and engine.dispatch.faulted == {"flaky_risk"}
+    rules = [d["rule"] for d in audit_rows("order_denials")]
+    assert rules == ["plugin_error", "plugin_error", "plugin_faulted", "plugin_faulted", "plugin_faulted"]

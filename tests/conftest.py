@@ -28,4 +28,19 @@ def write_config(tmp_path):
     return write
 
 
+@pytest.fixture
+def audit_rows(tmp_path):
+    """Rows of one table of the test's audit database (``tmp_path/audit.db``), in event order."""
+    from engine.audit import open_audit_db
+
+    def rows(table: str, where: str = "1=1"):
+        db = open_audit_db(tmp_path / "audit.db", create=False)
+        try:
+            return list(db.query(f"SELECT * FROM [{table}] WHERE {where} ORDER BY seq"))
+        finally:
+            db.close()
+
+    return rows
+
+
 logging.getLogger("asyncio").setLevel(logging.WARNING)

@@ -5,6 +5,10 @@
 * :class:`AuditWriter` is the built-in ``track_event`` plugin that writes it.
 * :mod:`engine.audit.queries` holds the read-only queries behind ``qmt-engine audit``.
 * :mod:`engine.audit.schema_doc` renders the schema section of ``docs/audit.md``.
+* Every table is append-only (triggers) and every row hash-chained
+  (:mod:`engine.audit.chain`); :func:`engine.audit.verify.verify_chain` checks it.
+* :mod:`engine.audit.statement` (a day's statement) and :mod:`engine.audit.export`
+  (CSV, JSON lines, Parquet) serve ``qmt-engine audit statement|export``.
 """
 
 from __future__ import annotations

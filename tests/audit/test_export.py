@@ -14,7 +14,7 @@ from engine.audit.export import ExportError, export
 def test_csv_of_a_table_in_write_order(day_db, tmp_path: Path) -> None:
     out = tmp_path / "fills.csv"
     assert export(day_db, "fills", "csv", out) == 5
-    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert [r["trade_id"] for r in rows] == ["T1", "T2", "T3", "T3", "T1"]
     assert rows[0]["price"] == "10.50" and rows[0]["run_id"] == "live-1"
 

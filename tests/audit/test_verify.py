@@ -99,7 +99,7 @@ def test_an_altered_value_is_reported_at_its_row(day_file: Path) -> None:
     assert report.problem_count == 1
 
 
-def test_an_altered_timestamp_in_runs_is_reported(day_file: Path) -> None:
+def test_an_altered_account_in_runs_is_reported(day_file: Path) -> None:
     tamper(day_file, "UPDATE runs SET account = '******9999' WHERE run_id = 'live-2'")
     assert first(verify(day_file)) == ("altered", "runs", "live-2", 1)
 

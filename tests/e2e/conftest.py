@@ -12,7 +12,6 @@ import time
 import types
 
 from engine import hookimpl
-from engine.audit import open_audit_db
 from engine.clock import ManualClock
 from engine.config import load_config
 from engine.core import Engine
@@ -47,19 +46,6 @@ def engine_factory(tmp_path):
 
     return build
 
-
-@pytest.fixture
-def audit_rows(tmp_path):
-    """Read a table of the test's audit database as a list of dicts."""
-
-    def rows(table: str, where: str = "1=1"):
-        db = open_audit_db(tmp_path / "audit.db", create=False)
-        try:
-            return list(db.query(f"SELECT * FROM [{table}] WHERE {where} ORDER BY seq"))
-        finally:
-            db.close()
-
-    return rows
 
 
 class EventLog:

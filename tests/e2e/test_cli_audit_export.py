@@ -31,7 +31,7 @@ def test_csv_of_one_run(audit_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "intents.csv"
     code, output = invoke("order_intents", "--format", "csv", "--out", out, "--db", audit_file, "--run", "live-1")
     assert code == 0 and f"exported 3 rows of order_intents to {out}" in output
-    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert [r["client_order_id"] for r in rows] == ["c-1", "c-3", "c-4"]
 
 

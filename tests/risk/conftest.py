@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import itertools
 import textwrap
 from decimal import Decimal
 
 import pytest
 
-from engine.audit import open_audit_db
 from engine.builtin.risk import RISK_PLUGINS, RiskSettings
 from engine.config import load_config
 from engine.core import Engine
@@ -140,18 +138,11 @@ paper:
 """
 
 
-def _factory(ref: str):
-    module, _, attr = ref.partition(":")
-    return getattr(importlib.import_module(module), attr)
-
-
 @pytest.fixture
 def risk_engine(tmp_path):
     """Build a paper engine whose ``risk:`` is ``settings`` (a dict in the risk.yaml shape).
 
-    The risk plugins are the ones ``RISK_PLUGINS`` names, built by their own factories from the
-    config; when the engine's ``DEFAULT_PLUGINS`` already lists them they are registered there,
-    otherwise here, under the same names, so the audit shows the real plugin names either way.
+    The risk plugins are the built-ins (``RISK_PLUGINS`` in ``DEFAULT_PLUGINS``), configured from ``settings``.
     """
 
     def build(data, *, settings: dict | None = None, plugins=(), cash: int = 1_000_000, paper: str = "") -> Engine:
@@ -160,28 +151,7 @@ def risk_engine(tmp_path):
         path.write_text(text, encoding="utf-8")
         config = load_config(path, environ={})
         config = config.model_copy(update={"risk": RiskSettings.model_validate(settings or {})})
-        from engine.plugin_manager import DEFAULT_PLUGINS
-
-        registered = {name for name, _ in DEFAULT_PLUGINS}
-        extra = []
-        for name, ref in RISK_PLUGINS:
-            plugin = _factory(ref)(config)
-            if name not in registered and plugin is not None:
-                extra.append((name, plugin))
-        return Engine(config, extra_plugins=(*extra, *plugins), load_entrypoints=False)
+        return Engine(config, extra_plugins=tuple(plugins), load_entrypoints=False)
 
     return build
 
-
-@pytest.fixture
-def audit_rows(tmp_path):
-    """Rows of one table of the test's audit database, in event order."""
-
-    def rows(table: str, where: str = "1=1"):
-        db = open_audit_db(tmp_path / "audit.db", create=False)
-        try:
-            return list(db.query(f"SELECT * FROM [{table}] WHERE {where} ORDER BY seq"))
-        finally:
-            db.close()
-
-    return rows

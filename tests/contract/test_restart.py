@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import types
 
-import pytest
 
 import engine.core.engine as engine_module
 from engine.models import OrderStatus

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.builtin.risk import RISK_PLUGINS, RiskSettings
+from engine.builtin.risk import RiskSettings
 from engine.config import load_config
 from engine.core import Engine
 from engine.events import CancelRequested, OrderIntent

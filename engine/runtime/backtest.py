@@ -1,0 +1,382 @@
+"""Backtest mode: the simulator behind the live gateway, fed by bars, everything on the engine thread.
+
+The assembly is paper mode's (:mod:`engine.runtime.paper`) with three differences:
+
+* market data are bars read from files (streamed, never loaded whole) and
+  published with ``SimXtData.publish_bars``; strategies get ``on_bar``;
+* the simulator delivers every push inline (``delivery='sync'``), so there are
+  no worker threads and a run is deterministic;
+* a :class:`~engine.clock.ManualClock` is set to each bar's END time.
+
+Orders still go ``ctx.buy`` -> risk -> durable intent -> gateway ->
+``order_stock_async`` -> simulated counter (A-share rules, fees, T+1, price
+limits, sessions) -> pushes -> engine queue -> order state machine -> hooks and
+audit, exactly as in paper and live mode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from loguru import logger
+
+from ..broker import XtGateway, XtMarketData
+from ..calendar import CalendarError
+from ..clock import ManualClock, epoch_ms_to_local, local_to_epoch_ms
+from ..config import ConfigError
+from ..instruments import shares_per_lot
+from ..marketdata import DataFileError, iter_bars_csv, load_instruments
+from ..models import Bar
+from ..sim import FeeProfile, InitialPosition, SimConfig, SimCounter, SimXtData, SimXtQuantTrader
+from .backtest_settings import BacktestSettings
+from .base import Runtime
+
+if TYPE_CHECKING:
+    from ..core.engine import Engine
+
+__all__ = ["BacktestRuntime", "BarFeed", "BarMarketData", "bar_from_xtdata", "bar_to_xtdata"]
+
+SIM_USERDATA_PATH = "backtest://userdata_mini"
+_BAR_SUFFIXES = (".csv", ".csv.gz")
+
+
+# -- xtdata bar records <-> engine bars ---------------------------------------------------------
+
+
+def bar_to_xtdata(bar: Bar, pre_close: float, lot_size: int = 100) -> dict:
+    """An engine bar as the record ``xtdata`` pushes for a K-line subscription (``volume`` in lots,
+    ``pvolume`` in shares)."""
+    return {"time": local_to_epoch_ms(bar.time), "open": bar.open, "high": bar.high, "low": bar.low,
+            "close": bar.close, "volume": bar.volume // lot_size, "pvolume": bar.volume, "amount": bar.amount,
+            "preClose": pre_close, "suspendFlag": 0}
+
+
+def bar_from_xtdata(code: str, record: dict, period: str, lot_size: int = 100) -> Bar:
+    """An ``xtdata`` K-line record as an engine :class:`Bar` (END time, volume in shares)."""
+    pvolume = record.get("pvolume")
+    volume = int(pvolume) if pvolume else int(record.get("volume") or 0) * lot_size
+    when = record["time"]
+    if not isinstance(when, dt.datetime):
+        when = epoch_ms_to_local(when)
+    return Bar(code, when, record["open"], record["high"], record["low"], record["close"], volume,
+               float(record.get("amount") or 0.0), float(record.get("preClose") or 0.0), period)
+
+
+class BarMarketData(XtMarketData):
+    """:class:`XtMarketData` plus K-line subscriptions: each push becomes one ``("bars", [Bar])`` message."""
+
+    def __init__(self, xtdata: Any, put) -> None:
+        super().__init__(xtdata, put)
+        self._bar_codes: list[str] = []
+        self._period = "1m"
+
+    def subscribe_bars(self, codes: Iterable[str], period: str) -> None:
+        """``subscribe_quote(code, period=period)`` for each code."""
+        self._period = period
+        for code in codes:
+            with self._lock:
+                seq = self._xtdata.subscribe_quote(code, period=period, count=0, callback=self._on_bar_quote)
+            if seq is None or seq < 0:
+                raise RuntimeError(f"xtdata.subscribe_quote({code!r}, period={period!r}) failed (returned {seq})")
+            self._subscriptions.append(seq)
+            self._bar_codes.append(code)
+
+    def resubscribe(self) -> None:
+        codes = list(self._bar_codes)
+        super().resubscribe()
+        if codes:
+            self.subscribe_bars(codes, self._period)
+
+    def unsubscribe_all(self) -> None:
+        super().unsubscribe_all()
+        self._bar_codes.clear()
+
+    def _on_bar_quote(self, datas: dict[str, list[dict]]) -> None:
+        period = self._period
+        bars = [bar_from_xtdata(code, rec, period, shares_per_lot(code)) for code, recs in datas.items() for rec in recs]
+        if bars:
+            self._put(("bars", bars))
+
+
+class WeekdayCalendar:
+    """Every Monday-Friday is a trading day: for synthetic data that ignores exchange holidays.
+
+    Same interface as :class:`engine.calendar.TradingCalendar` (``backtest.calendar: weekdays``).
+    """
+
+    first_known_day = dt.date(1990, 12, 19)
+    last_known_day = dt.date(9999, 12, 31)
+
+    def is_trading_day(self, day: dt.date | dt.datetime) -> bool:
+        return day.weekday() < 5
+
+    def next_trading_day(self, day: dt.date | dt.datetime) -> dt.date:
+        return self._step(day, 1)
+
+    def previous_trading_day(self, day: dt.date | dt.datetime) -> dt.date:
+        return self._step(day, -1)
+
+    def trading_days(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        days, day = [], _as_date(start)
+        while day <= _as_date(end):
+            if day.weekday() < 5:
+                days.append(day)
+            day += dt.timedelta(days=1)
+        return days
+
+    def trading_day_number(self, first_day: dt.date, day: dt.date) -> int:
+        first, last = _as_date(first_day), _as_date(day)
+        if last < first:
+            return 0
+        weeks, rest = divmod((last - first).days + 1, 7)
+        return weeks * 5 + sum(1 for i in range(rest) if (first + dt.timedelta(days=i)).weekday() < 5)
+
+    @staticmethod
+    def _step(day: dt.date | dt.datetime, direction: int) -> dt.date:
+        current = _as_date(day) + dt.timedelta(days=direction)
+        while current.weekday() >= 5:
+            current += dt.timedelta(days=direction)
+        return current
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+# -- bar files ---------------------------------------------------------------------------------
+
+
+def bar_files(settings: BacktestSettings, where: str) -> dict[str, Path]:
+    """``{code: path}`` of the bar files the settings name; ConfigError naming the setting otherwise."""
+    try:
+        path = settings.bars_path()
+    except ValueError as exc:
+        raise ConfigError(where, [str(exc)]) from None
+    if not path.exists():
+        raise ConfigError(where, [f"backtest.bars: {path} does not exist"])
+    if path.is_file():
+        if not settings.code:
+            raise ConfigError(where, [f"backtest.code: {path.name} has no code column; name its instrument "
+                                      f"(e.g. code: 600000.SH)"])
+        return {settings.code: path}
+    files = {}
+    for item in sorted(path.iterdir()):
+        name = item.name
+        suffix = next((s for s in _BAR_SUFFIXES if name.endswith(s)), None)
+        if suffix and name != "instruments.csv":
+            files[name[: -len(suffix)]] = item
+    if settings.codes:
+        missing = [c for c in settings.codes if c not in files]
+        if missing:
+            raise ConfigError(where, [f"backtest.codes: no bar file for {', '.join(missing)} in {path}"])
+        files = {c: files[c] for c in settings.codes}
+    if not files:
+        raise ConfigError(where, [f"backtest.bars: no <code>.csv bar files in {path}"])
+    return files
+
+
+def iter_bar_batches(files: dict[str, Path], period: str) -> Iterator[tuple[dt.datetime, list[Bar]]]:
+    """Every file's bars merged by time, as ``(time, [bars of that time])``; streams (nothing read ahead)."""
+    if len(files) == 1:
+        (code, path), = files.items()
+        for bar in iter_bars_csv(path, code, period=period):
+            yield bar.time, [bar]
+        return
+    streams = [((bar.time, code, bar) for bar in iter_bars_csv(path, code, period=period)) for code, path in files.items()]
+    for moment, group in itertools.groupby(heapq.merge(*streams), key=lambda item: item[0]):
+        yield moment, [bar for _, _, bar in group]
+
+
+# -- the runtime -------------------------------------------------------------------------------
+
+
+def sim_config_for(settings: BacktestSettings, account_id: str) -> SimConfig:
+    """The simulator's configuration for a backtest (inline delivery, the bar fill rule)."""
+    return SimConfig(
+        account_id=account_id, initial_cash=settings.initial_cash,
+        positions=tuple(InitialPosition(code=p.code, volume=p.volume, cost_price=p.avg_price) for p in settings.positions),
+        fee=FeeProfile(**settings.fees.model_dump()), outside_session=settings.outside_session,
+        fill_rule=settings.fill_rule, slippage_bps=settings.slippage_bps, participation=settings.participation,
+        seed=settings.seed, delivery="sync",
+    )
+
+
+class BacktestRuntime(Runtime):
+    """Simulator + gateway + bar feed for ``mode: backtest``.
+
+    :param engine: the engine being built.
+    :param settings: the ``backtest:`` settings (default: ``engine.config.backtest``).
+    :raises ConfigError: missing or unreadable bar files, or data the calendar cannot place.
+    """
+
+    def __init__(self, engine: Engine, settings: BacktestSettings | None = None) -> None:
+        super().__init__()
+        config = engine.config
+        self._engine = engine
+        self.settings = settings = settings if settings is not None else config.backtest
+        where = str(config.source_path or "config")
+        files = bar_files(settings, where)
+        self.codes = list(files)
+        if settings.calendar == "weekdays":
+            engine.calendar = WeekdayCalendar()  # before the scheduler is built from it
+        self.calendar = engine.calendar
+        try:
+            instruments = load_instruments(settings.instruments) if settings.instruments else []
+            batches = iter_bar_batches(files, settings.period)
+            first = next(batches, None)
+        except (DataFileError, FileNotFoundError) as exc:
+            raise ConfigError(where, [f"backtest.bars: {exc}"]) from None
+        if first is None:
+            raise ConfigError(where, [f"backtest.bars: no bars in {settings.bars}"])
+        self._check_calendar_covers(first[0], where)
+        self.clock = ManualClock(first[0])
+        account = config.account_id.get_secret_value()
+        self.counter = SimCounter(sim_config_for(settings, account), calendar=self.calendar, clock=self.clock)
+        self.xtdata = SimXtData(self.counter)
+        if instruments:
+            self.xtdata.load_instruments(instruments)
+        self.gateway = XtGateway(lambda session: SimXtQuantTrader(SIM_USERDATA_PATH, session, counter=self.counter),
+                                 account, engine.inbound.put, first_session_id=1)
+        self.market = BarMarketData(self.xtdata, engine.inbound.put)
+        ends = [last_bar_time(path) for path in files.values()]
+        self.last_time = max(ends) if ends and None not in ends else None
+        self.feed = BarFeed(self, itertools.chain([first], batches))
+
+    def _check_calendar_covers(self, first: dt.datetime, where: str) -> None:
+        try:
+            self.calendar.is_trading_day(first.date())
+        except CalendarError as exc:
+            raise ConfigError(where, [f"backtest.bars: the first bar ({first}) is outside the trading calendar: {exc}; "
+                                      f"use backtest.calendar: weekdays for synthetic data"]) from None
+
+    def subscribe(self) -> None:
+        self.market.subscribe_bars(self.codes, self.settings.period)
+
+    def stop(self) -> None:
+        try:
+            super().stop()
+        finally:
+            self.counter.close()
+
+
+class BarFeed:
+    """Publishes bar batches to the simulator, one per step, from the engine thread.
+
+    The ``settle()`` / ``advance()`` contract is the replay feed's (see
+    :class:`engine.runtime.paper.ReplayFeed`): a step is either a scheduled job's
+    time (the clock stops there when a job is due before the next bar) or the next
+    bar batch. Bars dated on a day the calendar says is closed are skipped and
+    logged once per day. Each code's previous close (the last close of its
+    previous trading day; the first day: that day's first open) goes out as the
+    bar's ``preClose``, from which the counter derives the daily price limits.
+    """
+
+    def __init__(self, runtime: BacktestRuntime, batches: Iterator[tuple[dt.datetime, list[Bar]]]) -> None:
+        self._runtime = runtime
+        self._engine = runtime._engine
+        self._batches = batches
+        self._publish = runtime.xtdata.publish_bars
+        self._lots = {code: shares_per_lot(code) for code in runtime.codes}
+        self._period = runtime.settings.period
+        self._pending: tuple[dt.datetime, list[Bar]] | None = None
+        self._day: dt.date | None = None
+        self._closed_day: dt.date | None = None
+        self._pre_close: dict[str, float] = {}
+        self._last_close: dict[str, float] = {}
+        self.bars_published = 0
+        self.bars_skipped = 0
+        self.first_time: dt.datetime | None = None
+        self.current_time: dt.datetime | None = None
+
+    def settle(self) -> bool:
+        """True when the engine has messages to handle (pushes are delivered inline: nothing to wait for)."""
+        return not self._engine.inbound.empty()
+
+    def advance(self) -> bool:
+        """Do the next step of the replay; False when it is over."""
+        pending = self._pending
+        if pending is None:
+            pending = self._pending = next(self._batches, None)
+        due = self._engine.scheduler.next_due_at
+        if pending is None:
+            if self._day is not None and due is not None and due <= dt.datetime.combine(self._day, dt.time(23, 59, 59)):
+                self._step_clock(due)
+                return True
+            return False
+        moment, bars = pending
+        if due is not None and due < moment:
+            self._step_clock(due)
+            return True
+        self._pending = None
+        day = moment.date()
+        if day != self._day and not self._new_day(moment):
+            self.bars_skipped += len(bars)
+            return True
+        self._runtime.clock.advance_to(moment)
+        self.current_time = moment
+        self.first_time = self.first_time or moment
+        self._publish(self._records(bars), self._period)
+        self.bars_published += len(bars)
+        return True
+
+    def _records(self, bars: list[Bar]) -> dict[str, dict]:
+        records = {}
+        pre_close, last_close = self._pre_close, self._last_close
+        for bar in bars:
+            code = bar.code
+            pc = pre_close.get(code)
+            if pc is None:
+                pc = pre_close[code] = bar.open
+            last_close[code] = bar.close
+            records[code] = bar_to_xtdata(bar, pc, self._lots[code])
+        return records
+
+    def _new_day(self, moment: dt.datetime) -> bool:
+        """Roll to the bar's day; False (bars skipped) when the exchange is closed that day."""
+        day = moment.date()
+        if not self._engine.calendar.is_trading_day(day):
+            if self._closed_day != day:
+                self._closed_day = day
+                logger.warning("backtest: bars dated {} are skipped: the exchange is closed that day", day)
+            return False
+        if self._day is not None:
+            self._pre_close.update(self._last_close)
+        self._step_clock(moment, run_jobs=False)
+        return True
+
+    def _step_clock(self, moment: dt.datetime, *, run_jobs: bool = True) -> None:
+        engine, runtime = self._engine, self._runtime
+        if moment.date() != self._day and engine.calendar.is_trading_day(moment.date()):
+            self._day = moment.date()
+            runtime.counter.set_trading_day(self._day)
+            runtime.clock.advance_to(moment)
+            engine.begin_trading_day(self._day)
+        runtime.clock.advance_to(moment)
+        if run_jobs:
+            engine.run_due_jobs()
+
+    @property
+    def progress(self) -> float:
+        """Share of the replay's time span done (0.0 when the last bar's time is unknown, e.g. gzip files)."""
+        last = self._runtime.last_time
+        if self.current_time is None or self.first_time is None or last is None or last <= self.first_time:
+            return 0.0
+        return min(1.0, (self.current_time - self.first_time) / (last - self.first_time))
+
+
+def last_bar_time(path: Path) -> dt.datetime | None:
+    """The time of a plain CSV bar file's last row, read from its end (None when it cannot be told)."""
+    if path.name.endswith(".gz"):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, 2)
+            handle.seek(max(0, handle.tell() - 512))
+            lines = handle.read().decode("utf-8", "replace").strip().splitlines()
+        return dt.datetime.fromisoformat(lines[-1].split(",", 1)[0]) if lines else None
+    except (OSError, ValueError):
+        return None

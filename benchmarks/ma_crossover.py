@@ -7,8 +7,8 @@ Rules (both sides):
 * golden cross (fast crosses above slow): the target becomes long; when flat (no
   shares, no open order) buy 1,000,000 CNY worth in 100-share lots, limit at the close;
 * death cross: the target becomes flat;
-* while the target is flat: cancel open buys; sell the sellable shares (T+1),
-  limit at the close, when no sell is open.
+* while the target is flat: cancel open buys; once no order is open, sell the
+  sellable shares (T+1), limit at the close.
 
 The bare loop reproduces what the simulated counter does with those orders
 (ashare_rules.md): a limit order placed on a bar is matched from the next bar on,
@@ -76,11 +76,13 @@ class MaCrossover:
 
     def _go_flat(self, ctx, cents: int) -> None:
         open_orders = ctx.open_orders(self.code)
-        for order in open_orders:
-            if order.side.value == "buy":
-                ctx.cancel(order)
+        if open_orders:
+            for order in open_orders:
+                if order.side.value == "buy":
+                    ctx.cancel(order)
+            return
         sellable = ctx.position(self.code).can_use_volume
-        if sellable > 0 and not any(o.side.value == "sell" for o in open_orders):
+        if sellable > 0:
             ctx.sell(self.code, sellable, price=cents / 100)
 
 
@@ -192,9 +194,10 @@ def bare_replay(rows: list[tuple], *, initial_cash_cents: int, slippage_bps: int
                         orders.append([next_id, True, c, order_volume(c), order_volume(c), 0, 0])
                     next_id += 1
         if not long:
-            if orders and now < CLOSE_AUCTION and any(order[1] for order in orders):
-                orders = [order for order in orders if not order[1]]
-            if can_use > 0 and not any(not order[1] for order in orders):
+            if orders:
+                if now < CLOSE_AUCTION:
+                    orders = [order for order in orders if not order[1]]
+            elif can_use > 0:
                 placed += 1
                 if open_market and down <= c <= up:
                     orders.append([next_id, False, c, can_use, can_use, 0, 0])

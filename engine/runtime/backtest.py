@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from loguru import logger
 
 from ..broker import XtGateway, XtMarketData
+from ..broker.gateway import BrokerError
 from ..calendar import CalendarError
 from ..clock import ManualClock, epoch_ms_to_local, local_to_epoch_ms
 from ..config import ConfigError
@@ -38,7 +39,8 @@ from .base import Runtime
 if TYPE_CHECKING:
     from ..core.engine import Engine
 
-__all__ = ["BacktestRuntime", "BarFeed", "BarMarketData", "bar_from_xtdata", "bar_to_xtdata"]
+__all__ = ["BacktestRuntime", "BarFeed", "BarMarketData", "InlineGateway", "WeekdayCalendar", "bar_from_xtdata",
+           "bar_to_xtdata"]
 
 SIM_USERDATA_PATH = "backtest://userdata_mini"
 _BAR_SUFFIXES = (".csv", ".csv.gz")
@@ -64,6 +66,21 @@ def bar_from_xtdata(code: str, record: dict, period: str, lot_size: int = 100) -
         when = epoch_ms_to_local(when)
     return Bar(code, when, record["open"], record["high"], record["low"], record["close"], volume,
                float(record.get("amount") or 0.0), float(record.get("preClose") or 0.0), period)
+
+
+class InlineGateway(XtGateway):
+    """:class:`XtGateway` for a simulator that delivers pushes inline (``delivery='sync'``).
+
+    The gateway refuses broker calls from a thread that has delivered a callback,
+    because a sync call from the real SDK's worker thread deadlocks. With inline
+    delivery the engine thread itself delivers the callbacks (they only enqueue),
+    so that guard would refuse every call; the simulator enforces the rule itself
+    instead (a sync call made inside a callback raises ``SimCallbackThreadError``).
+    """
+
+    def _require_engine_side(self, action: str) -> None:
+        if self.trader is None:
+            raise BrokerError(f"{action}: the broker is not connected")
 
 
 class BarMarketData(XtMarketData):
@@ -239,7 +256,7 @@ class BacktestRuntime(Runtime):
         self.xtdata = SimXtData(self.counter)
         if instruments:
             self.xtdata.load_instruments(instruments)
-        self.gateway = XtGateway(lambda session: SimXtQuantTrader(SIM_USERDATA_PATH, session, counter=self.counter),
+        self.gateway = InlineGateway(lambda session: SimXtQuantTrader(SIM_USERDATA_PATH, session, counter=self.counter),
                                  account, engine.inbound.put, first_session_id=1)
         self.market = BarMarketData(self.xtdata, engine.inbound.put)
         ends = [last_bar_time(path) for path in files.values()]
@@ -283,7 +300,8 @@ class BarFeed:
         self._lots = {code: shares_per_lot(code) for code in runtime.codes}
         self._period = runtime.settings.period
         self._pending: tuple[dt.datetime, list[Bar]] | None = None
-        self._day: dt.date | None = None
+        self._day: dt.date | None = None  # the trading day the clock is in
+        self._bars_day: dt.date | None = None  # the day of the last bars published
         self._closed_day: dt.date | None = None
         self._pre_close: dict[str, float] = {}
         self._last_close: dict[str, float] = {}
@@ -312,8 +330,7 @@ class BarFeed:
             self._step_clock(due)
             return True
         self._pending = None
-        day = moment.date()
-        if day != self._day and not self._new_day(moment):
+        if moment.date() != self._bars_day and not self._new_day(moment):
             self.bars_skipped += len(bars)
             return True
         self._runtime.clock.advance_to(moment)
@@ -343,8 +360,9 @@ class BarFeed:
                 self._closed_day = day
                 logger.warning("backtest: bars dated {} are skipped: the exchange is closed that day", day)
             return False
-        if self._day is not None:
+        if self._bars_day is not None:
             self._pre_close.update(self._last_close)
+        self._bars_day = day
         self._step_clock(moment, run_jobs=False)
         return True
 

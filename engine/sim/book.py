@@ -113,7 +113,8 @@ def book_from_bar(code: str, bar: dict, lot: int) -> Book:
         if not isinstance(v, (int, float)) or v <= 0:
             raise SimDataError(f"{where}: {key}={v!r} must be a positive number")
     when = tick_time(bar.get("time"), where)
-    vol = int(bar.get("volume") or 0) * lot
+    pvol = bar.get("pvolume")
+    vol = int(pvol) if pvol else int(bar.get("volume") or 0) * lot
     pre = bar.get("preClose")
     return Book(code=code, time=when, last=to_decimal(float(bar["close"])),
                 prev_close=to_decimal(float(pre)) if pre else None, volume=vol,

@@ -79,7 +79,7 @@ def live_engine(tmp_path):
     started = []
     counters: dict = {}  # one broker counter for the whole test: a restarted engine finds its state
 
-    def start(now: dt.datetime, extra: str = "", plugins: tuple = ()):
+    def start(now: dt.datetime, extra: str = "", plugins: tuple = (), jobs_yaml: str = ""):
         """Start a live-mode engine (LiveRuntime over the simulator) on its own thread; return
         (engine, clock, event_log, xtdata). Engines are stopped at the end of the test."""
         clock = ManualClock(now)
@@ -92,7 +92,7 @@ def live_engine(tmp_path):
         path.write_text(
             "mode: live\naccount_id: T0001\nlogging: {file: null}\naudit: {path: audit.db}\n"
             "plugins: {load_entrypoints: false, disabled: [console]}\n"
-            f"live:\n  userdata_path: {tmp_path}\n  codes: ['600000.SH']\n{extra}", encoding="utf-8")
+            f"{jobs_yaml}live:\n  userdata_path: {tmp_path}\n  codes: ['600000.SH']\n{extra}", encoding="utf-8")
         log = EventLog()
         engine = Engine(load_config(path, environ={}), extra_plugins=(*plugins, ("log", log)),
                         runtime_factory=lambda e: LiveRuntime(e, sdk=(sdk, xtdata), clock=clock))

@@ -129,6 +129,10 @@ def test_sigkill_at_random_points_loses_nothing_and_sends_nothing_twice(tmp_path
     conn.close()
     assert set(remarks) <= intents
     assert len(submissions) == len(set(submissions))  # each intent submitted at most once, across all runs
+    conn = sqlite3.connect(audit_db)
+    findings = {r[0] for r in conn.execute("SELECT kind FROM reconciliation_diffs")}
+    conn.close()
+    assert "previous_run_unfinished" in findings  # each restart after a kill said so
 
     # 3. the database passes verification
     from engine.audit import open_audit_db

@@ -91,3 +91,27 @@ def test_the_trading_day_routine_writes_a_statement_each_day(engine_factory, aud
     assert first["reconciliation_differences"] == 0
     report = (tmp_path / "reports" / "statement-2026-03-09.md").read_text(encoding="utf-8")
     assert report.startswith("# Daily statement 2026-03-09") and "| trader | 1 | 1 |" in report
+
+
+def test_a_job_missed_while_the_engine_was_down_runs_late_or_is_skipped(live_engine, tmp_path):
+    """The first run records the 09:35 jobs; the next day the engine starts at 10:00: the run_late job
+    (within max_late) runs at once, the skip job is recorded as skipped; both from the audit's job_runs."""
+    import datetime as dt
+
+    from .conftest import wait_for
+
+    jobs = ("jobs:\n  - {name: late_ok, target: sched, at: '09:35', missed: run_late, max_late: 1h}\n"
+            "  - {name: skipper, target: sched, at: '09:35', missed: skip}\n")
+    sched = Scheduled()
+    engine, clock, log, _ = live_engine(dt.datetime(2026, 3, 10, 9, 34), jobs_yaml=jobs, plugins=(("sched", sched),))
+    clock.advance(minutes=2)
+    assert wait_for(lambda: len(sched.calls) == 2)
+    live_engine.stop(engine)
+
+    sched2 = Scheduled()
+    engine2, _clock, log2, _ = live_engine(dt.datetime(2026, 3, 11, 10, 0), jobs_yaml=jobs, plugins=(("sched", sched2),))
+    assert wait_for(lambda: len(log2.of("job_run")) == 2)
+    runs = {e.job: e for e in log2.of("job_run")}
+    assert runs["late_ok"].outcome == "ok" and "(ran late)" in runs["late_ok"].error
+    assert runs["skipper"].outcome == "skipped"
+    assert [job for job, _, _ in sched2.calls] == ["late_ok"]

@@ -121,6 +121,7 @@ class PositionSeed(Section):
 class PaperSettings(Section):
     """``paper:`` the simulated MiniQMT counter and the replayed market data."""
 
+    feed: Literal["replay", "xtdata"] = Field("replay", description="replay tick files, or live xtdata quotes (paper trading on live data)")
     data: ConfigPath | None = Field(None, description="a tick file or a folder of them; default: the bundled sample")
     instruments: ConfigPath | None = Field(None, description="instruments.csv; default: the one beside the data")
     codes: list[str] | None = Field(None, description="replay only these codes (default: all in the data)")

@@ -3,7 +3,8 @@
 ``build_runtime(engine)`` picks the runtime for ``config.mode``:
 
 * ``paper``: the simulator (``engine.sim``) behind the same gateway as live,
-  fed by the tick replay (:mod:`engine.runtime.paper`);
+  fed by the tick replay (:mod:`engine.runtime.paper`), or by live ``xtdata``
+  quotes with ``paper.feed: xtdata`` (:mod:`engine.runtime.paper_live`);
 * ``live``: the real MiniQMT through ``xtquant`` (:mod:`engine.runtime.live`).
 """
 
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
 
 def build_runtime(engine: Engine) -> Runtime:
     mode = engine.config.mode
+    if mode == "paper" and engine.config.paper.feed == "xtdata":
+        from .paper_live import PaperLiveDataRuntime
+
+        return PaperLiveDataRuntime(engine)
     if mode == "paper":
         from .paper import PaperRuntime
 

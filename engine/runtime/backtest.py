@@ -302,6 +302,7 @@ class BarFeed:
         self._pending: tuple[dt.datetime, list[Bar]] | None = None
         self._day: dt.date | None = None  # the trading day the clock is in
         self._bars_day: dt.date | None = None  # the day of the last bars published
+        self._counter_day: dt.date | None = None  # the day the counter was last rolled to
         self._closed_day: dt.date | None = None
         self._pre_close: dict[str, float] = {}
         self._last_close: dict[str, float] = {}
@@ -315,25 +316,34 @@ class BarFeed:
         return not self._engine.inbound.empty()
 
     def advance(self) -> bool:
-        """Do the next step of the replay; False when it is over."""
+        """Do the next step of the replay; False when it is over.
+
+        A new trading day takes two steps: first the counter rolls (open orders expire,
+        T+1 shares are released) and the engine handles the pushes that causes; then the
+        engine's day begins (it reloads the account, which now shows the new day).
+        """
         pending = self._pending
         if pending is None:
             pending = self._pending = next(self._batches, None)
         due = self._engine.scheduler.next_due_at
         if pending is None:
             if self._day is not None and due is not None and due <= dt.datetime.combine(self._day, dt.time(23, 59, 59)):
-                self._step_clock(due)
-                return True
+                return self._roll_counter(due) or self._step_clock(due)
             return False
         moment, bars = pending
         if due is not None and due < moment:
-            self._step_clock(due)
-            return True
+            return self._roll_counter(due) or self._step_clock(due)
+        day = moment.date()
+        if day != self._bars_day:
+            if not self._engine.calendar.is_trading_day(day):
+                self._skip(day, bars)
+                return True
+            if self._roll_counter(moment):
+                return True
+            self._pre_close.update(self._last_close)
+            self._bars_day = day
         self._pending = None
-        if moment.date() != self._bars_day and not self._new_day(moment):
-            self.bars_skipped += len(bars)
-            return True
-        self._runtime.clock.advance_to(moment)
+        self._step_clock(moment, run_jobs=False)
         self.current_time = moment
         self.first_time = self.first_time or moment
         self._publish(self._records(bars), self._period)
@@ -352,30 +362,32 @@ class BarFeed:
             records[code] = bar_to_xtdata(bar, pc, self._lots[code])
         return records
 
-    def _new_day(self, moment: dt.datetime) -> bool:
-        """Roll to the bar's day; False (bars skipped) when the exchange is closed that day."""
+    def _skip(self, day: dt.date, bars: list[Bar]) -> None:
+        self._pending = None
+        self.bars_skipped += len(bars)
+        if self._closed_day != day:
+            self._closed_day = day
+            logger.warning("backtest: bars dated {} are skipped: the exchange is closed that day", day)
+
+    def _roll_counter(self, moment: dt.datetime) -> bool:
+        """Roll the counter to a new trading day (True: done now, the engine handles its pushes next)."""
         day = moment.date()
-        if not self._engine.calendar.is_trading_day(day):
-            if self._closed_day != day:
-                self._closed_day = day
-                logger.warning("backtest: bars dated {} are skipped: the exchange is closed that day", day)
+        if day == self._counter_day or day == self._day or not self._engine.calendar.is_trading_day(day):
             return False
-        if self._bars_day is not None:
-            self._pre_close.update(self._last_close)
-        self._bars_day = day
-        self._step_clock(moment, run_jobs=False)
+        self._counter_day = day
+        self._runtime.counter.set_trading_day(day)
         return True
 
-    def _step_clock(self, moment: dt.datetime, *, run_jobs: bool = True) -> None:
-        engine, runtime = self._engine, self._runtime
+    def _step_clock(self, moment: dt.datetime, *, run_jobs: bool = True) -> bool:
+        engine, clock = self._engine, self._runtime.clock
         if moment.date() != self._day and engine.calendar.is_trading_day(moment.date()):
             self._day = moment.date()
-            runtime.counter.set_trading_day(self._day)
-            runtime.clock.advance_to(moment)
+            clock.advance_to(moment)
             engine.begin_trading_day(self._day)
-        runtime.clock.advance_to(moment)
+        clock.advance_to(moment)
         if run_jobs:
             engine.run_due_jobs()
+        return True
 
     @property
     def progress(self) -> float:

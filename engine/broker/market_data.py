@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 from loguru import logger
 
 from ..instruments import shares_per_lot
+from .bar_builder import FinishedBars
 from ..marketdata.normalize import tick_from_xtdata
 from ..models import Tick
 
@@ -31,6 +32,8 @@ class XtMarketData:
         self._subscriptions: list[int] = []
         self._codes: list[str] = []
         self._whole: list[str] = []
+        self._bar_codes: list[str] = []
+        self.bars: FinishedBars | None = None
 
     def subscribe_ticks(self, codes: Iterable[str]) -> None:
         """Tick subscriptions per code; each push becomes one engine message."""
@@ -51,14 +54,36 @@ class XtMarketData:
         self._subscriptions.append(seq)
         self._whole = list(markets_or_codes)
 
+    def subscribe_bars(self, codes: Iterable[str], period: str, label: str = "end") -> None:
+        """Bar subscriptions per code; finished bars become ``("bars", [Bar, ...])`` engine messages."""
+        self.bars = self.bars or FinishedBars(period, label)
+        for code in codes:
+            with self._lock:
+                seq = self._xtdata.subscribe_quote(code, period=period, count=0, callback=self._on_bars)
+            if seq is None or seq < 0:
+                raise RuntimeError(f"xtdata.subscribe_quote({code!r}, period={period!r}) failed (returned {seq})")
+            self._subscriptions.append(seq)
+            self._bar_codes.append(code)
+
+    def flush_bars(self, now) -> None:
+        """Hand over bars the clock has finished without a newer push (called from the monitor step)."""
+        if self.bars is not None:
+            done = self.bars.due(now)
+            if done:
+                self._put(("bars", done))
+
     def resubscribe(self) -> None:
         """Drop and renew every subscription (after a reconnect or a silent feed)."""
-        codes, whole = list(self._codes), list(self._whole)
+        codes, whole, bar_codes = list(self._codes), list(self._whole), list(self._bar_codes)
+        bars = self.bars
         self.unsubscribe_all()
         if codes:
             self.subscribe_ticks(codes)
         if whole:
             self.subscribe_whole_market(whole)
+        if bar_codes and bars is not None:
+            self.bars = bars
+            self.subscribe_bars(bar_codes, bars.period, bars.label)
 
     def unsubscribe_all(self) -> None:
         with self._lock:
@@ -70,6 +95,7 @@ class XtMarketData:
         self._subscriptions.clear()
         self._codes.clear()
         self._whole.clear()
+        self._bar_codes.clear()
 
     def instrument(self, code: str) -> dict | None:
         """``get_instrument_detail``: name, limit prices, pre-close, tick size."""
@@ -87,6 +113,11 @@ class XtMarketData:
         ticks = [tick_from_xtdata(code, rec, lot_size=shares_per_lot(code)) for code, recs in datas.items() for rec in recs]
         if ticks:
             self._put(("ticks", ticks))
+
+    def _on_bars(self, datas: dict[str, list[dict]]) -> None:
+        finished = [bar for code, records in datas.items() for bar in self.bars.update(code, records)]
+        if finished:
+            self._put(("bars", finished))
 
     def _on_whole_quote(self, datas: dict[str, dict]) -> None:
         ticks = [tick_from_xtdata(code, rec, lot_size=shares_per_lot(code)) for code, rec in datas.items()]

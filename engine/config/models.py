@@ -150,6 +150,9 @@ class LiveSettings(Section):
     userdata_path: ConfigPath | None = Field(None, description="MiniQMT's userdata_mini folder")
     codes: list[str] = Field(default_factory=list, description="codes to subscribe (tick)")
     whole_market: bool = Field(False, description="subscribe whole-market snapshots instead")
+    bar_period: Literal["1m", "5m", "15m", "30m", "1h", "1d"] | None = Field(
+        None, description="also subscribe bars of this period for live.codes (on_bar with finished bars)")
+    bar_time_label: Literal["end", "start"] = Field("end", description="whether xtdata labels a bar by its end or start time")
     data_timeout_seconds: float = Field(60.0, gt=0, description="no tick this long in trading hours: alert and resubscribe")
     liveness_seconds: float = Field(30.0, gt=0, description="how often to query the broker to prove the connection lives")
     sync_timeout_ms: int = Field(10_000, ge=0, description="timeout of the SDK's sync calls (set_timeout); 0 = none")

@@ -64,9 +64,12 @@ class LiveRuntime(Runtime):
     def monitor(self, engine: Engine) -> None:
         super().monitor(engine)
         self.supervisor.check(engine)
+        self.market.flush_bars(self.clock.now())
 
     def subscribe(self) -> None:
         if self._settings.whole_market:
             self.market.subscribe_whole_market(self._settings.codes or ["SH", "SZ"])
         else:
             self.market.subscribe_ticks(self._settings.codes)
+        if self._settings.bar_period is not None:
+            self.market.subscribe_bars(self._settings.codes, self._settings.bar_period, self._settings.bar_time_label)

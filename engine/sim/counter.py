@@ -57,6 +57,12 @@ class SimCounter(MarketSideMixin, QueryMixin):
         self.faults = FaultInjector(self.config.faults, self.config.seed)
         self.ledger = Ledger(self.config.account_id, self.config.initial_cash)
         self.instruments: dict[str, Instrument] = {}
+        self._derived: dict[str, Instrument] = {}  # instruments known only from their code prefix
+        self._limits: dict[str, tuple] = {}  # code -> (day, prev_close, instrument, PriceLimits)
+        #: open orders (not final, reported or held) by code, in order-id order, and held orders:
+        #: matching and validation look at these, never at the whole day's order list
+        self._open_by_code: dict[str, dict[int, SimOrder]] = {}
+        self._held: dict[int, SimOrder] = {}
         self.books: dict[str, Book] = {}
         self._prev_close: dict[str, tuple[dt.date, Decimal]] = {}
         self._lock = threading.RLock()
@@ -72,6 +78,8 @@ class SimCounter(MarketSideMixin, QueryMixin):
     def _open_account(self) -> None:
         today = self.now().date()
         if self.store is not None and self.store.load(self.ledger):
+            for order in sorted(self.ledger.orders.values(), key=lambda o: o.order_id):
+                self._index(order)
             if today > self.ledger.trading_day and self.calendar.is_trading_day(today):
                 self._roll_to(today)
             self._persist()
@@ -144,9 +152,9 @@ class SimCounter(MarketSideMixin, QueryMixin):
 
     def instrument(self, code: str) -> Instrument:
         """The instrument of ``code``: from the table, else from the code prefix (§1)."""
-        inst = self.instruments.get(code)
+        inst = self.instruments.get(code) or self._derived.get(code)
         if inst is None:
-            inst = instrument_from_row({"code": code}, f"code {code}")
+            inst = self._derived[code] = instrument_from_row({"code": code}, f"code {code}")
         return inst
 
     def set_suspended(self, code: str, suspended: bool = True) -> None:
@@ -164,9 +172,14 @@ class SimCounter(MarketSideMixin, QueryMixin):
             return None
         inst = self.instrument(code)
         day = self.ledger.trading_day
+        cached = self._limits.get(code)
+        if cached is not None and cached[0] == day and cached[1] == pc and cached[2] is inst:
+            return cached[3]
         number = (self.calendar.trading_day_number(inst.listing_date, day)
                   if inst.listing_date and inst.listing_date <= day else None)
-        return price_limits(inst, pc, day, number)
+        limits = price_limits(inst, pc, day, number)
+        self._limits[code] = (day, pc, inst, limits)
+        return limits
 
     def last_price(self, code: str) -> Decimal | None:
         book = self.books.get(code)
@@ -186,10 +199,10 @@ class SimCounter(MarketSideMixin, QueryMixin):
         now = self.now()
         if now.date() > self.ledger.trading_day and self.calendar.is_trading_day(now.date()):
             self._roll_to(now.date())
-        for order in list(self.ledger.orders.values()):
-            if order.status == xc.ORDER_WAIT_REPORTING and order.held_until is not None \
-                    and now.time() >= order.held_until:
-                self._report(order, self.instrument(order.code), now)
+        if self._held:
+            for order in sorted(self._held.values(), key=lambda o: o.order_id):
+                if now.time() >= order.held_until:
+                    self._report(order, self.instrument(order.code), now)
         if self.faults.disconnect_due(now, tick_batch):
             self._emit("disconnected", None)
 
@@ -200,6 +213,8 @@ class SimCounter(MarketSideMixin, QueryMixin):
         if self.store is not None and old is not None:
             self.store.save_statement(old, self.ledger, self._market_value(), self._statement_positions())
         self.ledger.roll_day(day)
+        self._open_by_code.clear()
+        self._held.clear()
         self._persist(force=True)
 
     def connect_allowed(self) -> bool:
@@ -251,7 +266,7 @@ class SimCounter(MarketSideMixin, QueryMixin):
         order.freeze_price = (order.price if not order.is_market
                               else (limits.up if limits and limits.up else ZERO))
         pos = self.ledger.positions.get(order.code)
-        st_open = sum(o.remaining for o in self.ledger.open_orders() if o.code == order.code and o.is_buy)
+        st_open = sum(o.remaining for o in self._open_by_code.get(order.code, {}).values() if o.is_buy)
         rem_value, est = self._freeze_need(order, inst) if order.is_buy else (ZERO, None)
         ctx = OrderContext(
             inst=inst, is_buy=order.is_buy, volume=order.volume, price_type=order.price_type,
@@ -305,8 +320,25 @@ class SimCounter(MarketSideMixin, QueryMixin):
 
     def _set_status(self, order: SimOrder, status: int, inst: Instrument) -> None:
         order.status = status
+        self._index(order)
         self._dirty[order.order_id] = order
         self._emit("stock_order", R.order_record(order, self.account_id, inst.name))
+
+    def _index(self, order: SimOrder) -> None:
+        """Keep the open-order and held-order indexes in step with ``order.status``."""
+        oid, status = order.order_id, order.status
+        by_id = self._open_by_code.get(order.code)
+        if status == xc.ORDER_UNREPORTED or status in xc.FINAL_ORDER_STATUSES:
+            if by_id is not None:
+                by_id.pop(oid, None)
+        elif by_id is None:
+            self._open_by_code[order.code] = {oid: order}
+        else:
+            by_id[oid] = order
+        if status == xc.ORDER_WAIT_REPORTING and order.held_until is not None:
+            self._held[oid] = order
+        else:
+            self._held.pop(oid, None)
 
     def _emit_balances(self, order: SimOrder, inst: Instrument) -> None:
         if not order.is_buy or order.traded_volume:

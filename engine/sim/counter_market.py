@@ -44,8 +44,11 @@ class MarketSideMixin:
             self._match_book(inst, book)
 
     def _resting(self, code: str) -> list[SimOrder]:
-        return sorted((o for o in self.ledger.orders.values()
-                       if o.code == code and o.status in LIVE_STATUSES), key=lambda o: o.order_id)
+        """Reported orders of ``code`` that can match, in order-id order (from the counter's open index)."""
+        by_id = self._open_by_code.get(code)
+        if not by_id:
+            return []
+        return [o for o in by_id.values() if o.status in LIVE_STATUSES]
 
     def _match_book(self, inst: Instrument, book: Book) -> None:
         phase = phase_at(inst, book.time)
@@ -86,8 +89,11 @@ class MarketSideMixin:
             self.books[code] = book
             if bar.get("suspendFlag"):
                 continue
+            resting = self._resting(code)
+            if not resting:
+                continue
             lim = self.limits(code)
-            for order in self._resting(code):
+            for order in resting:
                 order.bar_wait = False
                 result = match_bar(order, book, cfg.fill_rule, cfg.slippage_bps, cfg.participation,
                                    inst.tick, lim.up if lim else None, lim.down if lim else None)

@@ -55,3 +55,32 @@ def test_daily_reinitialisation_opens_a_fresh_session_before_the_open(live_engin
     clock.advance(minutes=5)
     time.sleep(0.4)
     assert len(log.of("alert")) == 1  # once a day
+
+
+def test_bar_subscriptions_deliver_each_finished_bar_once(live_engine):
+    from engine import hookimpl
+    from engine.clock import local_to_epoch_ms
+
+    class BarLog:
+        def __init__(self):
+            self.bars = []
+
+        @hookimpl
+        def on_bar(self, bar):
+            self.bars.append((bar.time.time().isoformat(), bar.close))
+
+    log_bars = BarLog()
+    engine, clock, log, xtdata = live_engine(dt.datetime(2026, 3, 10, 9, 31, 10), "  bar_period: 1m\n",
+                                             plugins=(("bars", log_bars),))
+
+    def bar(hhmm, close):
+        when = dt.datetime.combine(dt.date(2026, 3, 10), dt.time.fromisoformat(hhmm))
+        return {"time": local_to_epoch_ms(when), "open": 10.0, "high": 10.2, "low": 9.9, "close": close,
+                "volume": 10, "amount": 10000.0, "preClose": 9.9}
+
+    xtdata.publish_bars({"600000.SH": bar("09:31", 10.0)}, period="1m")
+    xtdata.publish_bars({"600000.SH": bar("09:31", 10.1)}, period="1m")
+    xtdata.publish_bars({"600000.SH": bar("09:32", 10.2)}, period="1m")
+    assert wait_for(lambda: log_bars.bars == [("09:31:00", 10.1)])
+    clock.set(dt.datetime(2026, 3, 10, 9, 32, 5))
+    assert wait_for(lambda: log_bars.bars == [("09:31:00", 10.1), ("09:32:00", 10.2)])

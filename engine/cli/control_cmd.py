@@ -12,6 +12,7 @@ from ..control import ControlStore
 from .common import ConfigOption, console, load_or_exit
 
 ReasonOption = typer.Option("", "--reason", "-r", help="Why; recorded with the state change.")
+StrategyOption = typer.Option(None, "--strategy", "-s", help="Only this strategy (default: the whole account).")
 
 
 def _store(config: Optional[Path]) -> ControlStore:
@@ -19,20 +20,23 @@ def _store(config: Optional[Path]) -> ControlStore:
 
 
 def halt(config: Optional[Path] = ConfigOption,
-         cancel_open: bool = typer.Option(False, "--cancel-open", help="Also cancel every open order."),
-         reason: str = ReasonOption) -> None:
-    """Stop all new orders now (HALTED). A running engine applies it within a second; a stopped one starts halted."""
+         cancel_open: bool = typer.Option(False, "--cancel-open", help="Also cancel the open orders (of the strategy)."),
+         reason: str = ReasonOption, strategy: Optional[str] = StrategyOption) -> None:
+    """Stop new orders now (HALTED). A running engine applies it within a second; a stopped one starts halted."""
     store = _store(config)
-    command_id = store.request("halt", cancel_open=cancel_open, reason=reason)
-    console.print(f"halt requested (command #{command_id}{', cancel open orders' if cancel_open else ''}) in {store.path}",
-                  highlight=False)
+    command_id = store.request("halt", cancel_open=cancel_open, reason=reason, strategy=strategy)
+    what = f"strategy {strategy}" if strategy else "the account"
+    console.print(f"halt of {what} requested (command #{command_id}{', cancel open orders' if cancel_open else ''}) "
+                  f"in {store.path}", highlight=False)
 
 
-def resume(config: Optional[Path] = ConfigOption, reason: str = ReasonOption) -> None:
+def resume(config: Optional[Path] = ConfigOption, reason: str = ReasonOption,
+           strategy: Optional[str] = StrategyOption) -> None:
     """Allow orders again (ACTIVE)."""
     store = _store(config)
-    command_id = store.request("resume", reason=reason)
-    console.print(f"resume requested (command #{command_id}) in {store.path}", highlight=False)
+    command_id = store.request("resume", reason=reason, strategy=strategy)
+    what = f"strategy {strategy}" if strategy else "the account"
+    console.print(f"resume of {what} requested (command #{command_id}) in {store.path}", highlight=False)
 
 
 def state(config: Optional[Path] = ConfigOption,
@@ -50,7 +54,8 @@ def state(config: Optional[Path] = ConfigOption,
     for column in ("at", "kind", "what", "detail"):
         table.add_column(column)
     for row in store.history(limit):
-        what = row.get("action") or f"{row.get('scope')} {row.get('state')}"
+        what = (f"{row['action']} {row.get('strategy') or 'account'}" if row.get("action")
+                else f"{row.get('scope')} {row.get('state')}")
         detail = row.get("reason") or row.get("cause") or row.get("requested_by") or ""
         table.add_row(row["at"], row["kind"], what, detail)
     console.print(table)

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS commands (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
     action TEXT NOT NULL CHECK (action IN ('halt', 'resume')),
+    strategy TEXT,
     cancel_open INTEGER NOT NULL DEFAULT 0,
     requested_by TEXT,
     reason TEXT
@@ -48,6 +49,7 @@ class ControlCommand:
     id: int
     at: str
     action: str
+    strategy: str | None
     cancel_open: bool
     requested_by: str
     reason: str
@@ -70,15 +72,15 @@ class ControlStore:
 
     # -- the operator's side ------------------------------------------------------------
 
-    def request(self, action: str, *, cancel_open: bool = False, reason: str = "") -> int:
-        """Queue ``halt`` or ``resume`` for the engine; returns the command id."""
+    def request(self, action: str, *, cancel_open: bool = False, reason: str = "", strategy: str | None = None) -> int:
+        """Queue ``halt`` or ``resume`` for the engine (the account, or one strategy); returns the command id."""
         if action not in ("halt", "resume"):
             raise ValueError(f"unknown control action {action!r} (halt or resume)")
         who = f"{getpass.getuser()}@{socket.gethostname()} pid {os.getpid()}"
         with self._connect() as conn:
             cursor = conn.execute(
-                "INSERT INTO commands (at, action, cancel_open, requested_by, reason) VALUES (?, ?, ?, ?, ?)",
-                (_now(), action, int(cancel_open), who, reason))
+                "INSERT INTO commands (at, action, strategy, cancel_open, requested_by, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                (_now(), action, strategy, int(cancel_open), who, reason))
             return int(cursor.lastrowid)
 
     # -- the engine's side --------------------------------------------------------------
@@ -92,8 +94,8 @@ class ControlStore:
     def commands_after(self, last_id: int) -> list[ControlCommand]:
         with self._connect() as conn:
             rows = conn.execute("SELECT * FROM commands WHERE id > ? ORDER BY id", (last_id,)).fetchall()
-        return [ControlCommand(r["id"], r["at"], r["action"], bool(r["cancel_open"]), r["requested_by"] or "",
-                               r["reason"] or "") for r in rows]
+        return [ControlCommand(r["id"], r["at"], r["action"], r["strategy"], bool(r["cancel_open"]),
+                               r["requested_by"] or "", r["reason"] or "") for r in rows]
 
     def pending_commands(self) -> list[ControlCommand]:
         """Commands no engine has applied yet (including those given while it was stopped)."""

@@ -28,19 +28,19 @@ def apply_operator_commands(engine: Engine) -> None:
     for command in engine.control.pending_commands():
         who = f"#{command.id} by {command.requested_by}" + (f": {command.reason}" if command.reason else "")
         if command.action == "halt":
-            engine.set_trading_state(TradingState.HALTED, f"{OPERATOR} halt {who}")
+            engine.set_trading_state(TradingState.HALTED, f"{OPERATOR} halt {who}", command.strategy)
             if command.cancel_open:
-                cancel_all_open_orders(engine)
+                cancel_all_open_orders(engine, command.strategy)
         else:
-            engine.set_trading_state(TradingState.ACTIVE, f"{OPERATOR} resume {who}")
+            engine.set_trading_state(TradingState.ACTIVE, f"{OPERATOR} resume {who}", command.strategy)
         engine.control.mark_applied(command.id, engine.run_id)
         logger.warning("operator command {} applied: {}", command.id, command.action)
 
 
-def cancel_all_open_orders(engine: Engine) -> int:
-    """Ask the broker to cancel every open order of the account (cancels are never blocked)."""
+def cancel_all_open_orders(engine: Engine, strategy: str | None = None) -> int:
+    """Ask the broker to cancel every open order of the account, or of one strategy (cancels are never blocked)."""
     sent = 0
-    for order in engine.orders.open_orders():
+    for order in engine.orders.open_orders(strategy=strategy):
         if engine.router.cancel(OPERATOR, order):
             sent += 1
     logger.warning("kill switch: cancel requested for {} open order(s)", sent)

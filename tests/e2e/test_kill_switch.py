@@ -52,7 +52,7 @@ def test_halt_from_another_process_cancels_open_orders_survives_a_restart_and_re
     assert wait_for(lambda: int(buyer.order.status) == xtc.ORDER_REPORTED)
 
     output = cli(tmp_path / "config.yaml", "halt", "--cancel-open", "--reason", "runaway strategy")
-    assert "halt requested" in output
+    assert "halt of the account requested" in output
     assert wait_for(lambda: engine.account_state is TradingState.HALTED)
     assert wait_for(lambda: int(buyer.order.status) == xtc.ORDER_CANCELED)
     [change] = log.of("trading_state")
@@ -128,3 +128,15 @@ def test_restart_recovers_open_intents_from_the_journal(live_engine, tmp_path):
     assert len(counter.query_orders()) == orders_before  # nothing was re-sent
     started = [e.name for e in log2.events].index("connection")
     assert all(e.name != "order_intent" or e.external for e in log2.events[started:])  # no new intent for old ones
+
+
+def test_halting_one_strategy_leaves_the_others_trading(live_engine, tmp_path):
+    engine, clock, log, xtdata = live_engine(TEN, plugins=(("a", RestingBuyer()), ("b", RestingBuyer())))
+    cli(tmp_path / "config.yaml", "halt", "--strategy", "a")
+    assert wait_for(lambda: engine.strategy_states.get("a") is TradingState.HALTED)
+    assert engine.account_state is TradingState.ACTIVE
+    xtdata.publish({CODE: make_tick(TEN, 10.0, pre_close=10.0, asks=[(10.01, 50)], bids=[(10.0, 50)])})
+    assert wait_for(lambda: any(e.strategy == "a" for e in log.of("order_denied")))
+    assert wait_for(lambda: any(e.strategy == "b" for e in log.of("order_intent")))
+    cli(tmp_path / "config.yaml", "resume", "--strategy", "a")
+    assert wait_for(lambda: engine.strategy_states.get("a") is TradingState.ACTIVE)

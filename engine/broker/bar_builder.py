@@ -25,14 +25,16 @@ PERIODS = {"1m": dt.timedelta(minutes=1), "5m": dt.timedelta(minutes=5), "15m": 
 
 
 def bar_from_xtdata(code: str, record: dict, period: str, label: str = "end") -> Bar:
-    """One xtdata bar record (``time`` ms, open, high, low, close, volume in lots, amount, preClose) as a Bar."""
+    """One xtdata bar record (``time`` ms, open, high, low, close, volume in lots or ``pvolume`` in shares,
+    amount, preClose) as a Bar with its END time and volume in shares."""
     when = record["time"]
     when = when if isinstance(when, dt.datetime) else epoch_ms_to_local(when)
     if label == "start":
         when = when + PERIODS[period]
     return Bar(code=code, time=when, open=float(record["open"]), high=float(record["high"]),
                low=float(record["low"]), close=float(record["close"]),
-               volume=int(record.get("volume") or 0) * shares_per_lot(code), amount=float(record.get("amount") or 0.0),
+               volume=int(record.get("pvolume") or 0) or int(record.get("volume") or 0) * shares_per_lot(code),
+               amount=float(record.get("amount") or 0.0),
                pre_close=float(record.get("preClose") or 0.0), period=period)
 
 

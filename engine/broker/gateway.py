@@ -45,12 +45,14 @@ class XtGateway:
         self.trader: Any = None
         self.callback: GatewayCallback | None = None
         self.session_id: int | None = None
+        self._engine_thread: int | None = None
 
     # -- connection ---------------------------------------------------------
 
     def connect(self) -> None:
         """Build a trader with a fresh session id, register, start, connect and subscribe."""
         self.session_id = next(self._session_ids)
+        self._engine_thread = threading.get_ident()  # the engine connects; its own thread may call the SDK
         self.trader = self._factory(self.session_id)
         self.callback = GatewayCallback(self._put)
         self.trader.register_callback(self.callback)
@@ -143,5 +145,8 @@ class XtGateway:
     def _require_engine_side(self, action: str) -> None:
         if self.trader is None:
             raise BrokerError(f"{action}: the broker is not connected")
-        if self.callback is not None and threading.get_ident() in self.callback.thread_ids:
+        caller = threading.get_ident()
+        # With inline delivery (simulator, delivery='sync') the engine thread itself runs the callbacks;
+        # only an SDK worker thread is forbidden.
+        if self.callback is not None and caller in self.callback.thread_ids and caller != self._engine_thread:
             raise RuntimeError(f"{action} from the SDK's callback thread would deadlock; hand it to the engine thread")

@@ -5,7 +5,8 @@
 * ``paper``: the simulator (``engine.sim``) behind the same gateway as live,
   fed by the tick replay (:mod:`engine.runtime.paper`), or by live ``xtdata``
   quotes with ``paper.feed: xtdata`` (:mod:`engine.runtime.paper_live`);
-* ``live``: the real MiniQMT through ``xtquant`` (:mod:`engine.runtime.live`).
+* ``live``: the real MiniQMT through ``xtquant`` (:mod:`engine.runtime.live`);
+* ``backtest``: bar files through the simulator, pushes inline (:mod:`engine.runtime.backtest`).
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ def build_runtime(engine: Engine) -> Runtime:
         from .live import LiveRuntime
 
         return LiveRuntime(engine)
+    if mode == "backtest":
+        from .backtest import BacktestRuntime
+
+        return BacktestRuntime(engine)
     raise ConfigError(str(engine.config.source_path or "config"), [
-        f"mode: {mode!r} is not available in this version; use 'paper' (simulator on replayed ticks) or 'live'",
+        f"mode: {mode!r} is not a mode; use 'paper', 'live' or 'backtest'",
     ])
 
 

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from loguru import logger
 
 from ..broker import XtGateway, XtMarketData
-from ..broker.gateway import BrokerError
+from ..broker.bar_builder import bar_from_xtdata
 from ..calendar import CalendarError
-from ..clock import ManualClock, epoch_ms_to_local, local_to_epoch_ms
+from ..clock import ManualClock, local_to_epoch_ms
 from ..config import ConfigError
 from ..instruments import shares_per_lot
 from ..marketdata import DataFileError, iter_bars_csv, load_instruments
@@ -39,8 +39,7 @@ from .base import Runtime
 if TYPE_CHECKING:
     from ..core.engine import Engine
 
-__all__ = ["BacktestRuntime", "BarFeed", "BarMarketData", "InlineGateway", "WeekdayCalendar", "bar_from_xtdata",
-           "bar_to_xtdata"]
+__all__ = ["BacktestRuntime", "BarFeed", "BarMarketData", "WeekdayCalendar", "bar_to_xtdata"]
 
 SIM_USERDATA_PATH = "backtest://userdata_mini"
 _BAR_SUFFIXES = (".csv", ".csv.gz")
@@ -57,42 +56,21 @@ def bar_to_xtdata(bar: Bar, pre_close: float, lot_size: int = 100) -> dict:
             "preClose": pre_close, "suspendFlag": 0}
 
 
-def bar_from_xtdata(code: str, record: dict, period: str, lot_size: int = 100) -> Bar:
-    """An ``xtdata`` K-line record as an engine :class:`Bar` (END time, volume in shares)."""
-    pvolume = record.get("pvolume")
-    volume = int(pvolume) if pvolume else int(record.get("volume") or 0) * lot_size
-    when = record["time"]
-    if not isinstance(when, dt.datetime):
-        when = epoch_ms_to_local(when)
-    return Bar(code, when, record["open"], record["high"], record["low"], record["close"], volume,
-               float(record.get("amount") or 0.0), float(record.get("preClose") or 0.0), period)
-
-
-class InlineGateway(XtGateway):
-    """:class:`XtGateway` for a simulator that delivers pushes inline (``delivery='sync'``).
-
-    The gateway refuses broker calls from a thread that has delivered a callback,
-    because a sync call from the real SDK's worker thread deadlocks. With inline
-    delivery the engine thread itself delivers the callbacks (they only enqueue),
-    so that guard would refuse every call; the simulator enforces the rule itself
-    instead (a sync call made inside a callback raises ``SimCallbackThreadError``).
-    """
-
-    def _require_engine_side(self, action: str) -> None:
-        if self.trader is None:
-            raise BrokerError(f"{action}: the broker is not connected")
-
-
 class BarMarketData(XtMarketData):
-    """:class:`XtMarketData` plus K-line subscriptions: each push becomes one ``("bars", [Bar])`` message."""
+    """:class:`XtMarketData` whose bar subscriptions hand over every pushed bar at once.
+
+    A backtest publishes finished bars only, so the live wait for the next bar (see
+    :mod:`engine.broker.bar_builder`) would delay every ``on_bar`` by one bar.
+    """
 
     def __init__(self, xtdata: Any, put) -> None:
         super().__init__(xtdata, put)
-        self._bar_codes: list[str] = []
         self._period = "1m"
 
-    def subscribe_bars(self, codes: Iterable[str], period: str) -> None:
-        """``subscribe_quote(code, period=period)`` for each code."""
+    def subscribe_bars(self, codes: Iterable[str], period: str, label: str = "end") -> None:
+        """``subscribe_quote(code, period=period)`` for each code; bars are END-labelled (``label`` must be ``end``)."""
+        if label != "end":
+            raise ValueError(f"backtest bars carry their END time; label {label!r} is not supported")
         self._period = period
         for code in codes:
             with self._lock:
@@ -108,13 +86,9 @@ class BarMarketData(XtMarketData):
         if codes:
             self.subscribe_bars(codes, self._period)
 
-    def unsubscribe_all(self) -> None:
-        super().unsubscribe_all()
-        self._bar_codes.clear()
-
     def _on_bar_quote(self, datas: dict[str, list[dict]]) -> None:
         period = self._period
-        bars = [bar_from_xtdata(code, rec, period, shares_per_lot(code)) for code, recs in datas.items() for rec in recs]
+        bars = [bar_from_xtdata(code, rec, period) for code, recs in datas.items() for rec in recs]
         if bars:
             self._put(("bars", bars))
 
@@ -203,9 +177,15 @@ def iter_bar_batches(files: dict[str, Path], period: str) -> Iterator[tuple[dt.d
         for bar in iter_bars_csv(path, code, period=period):
             yield bar.time, [bar]
         return
-    streams = [((bar.time, code, bar) for bar in iter_bars_csv(path, code, period=period)) for code, path in files.items()]
+    streams = [_keyed(code, path, period) for code, path in files.items()]
     for moment, group in itertools.groupby(heapq.merge(*streams), key=lambda item: item[0]):
         yield moment, [bar for _, _, bar in group]
+
+
+def _keyed(code: str, path: Path, period: str) -> Iterator[tuple[dt.datetime, str, Bar]]:
+    """``(time, code, bar)``: merge order is time, then code (a file never repeats a time)."""
+    for bar in iter_bars_csv(path, code, period=period):
+        yield bar.time, code, bar
 
 
 # -- the runtime -------------------------------------------------------------------------------
@@ -256,7 +236,7 @@ class BacktestRuntime(Runtime):
         self.xtdata = SimXtData(self.counter)
         if instruments:
             self.xtdata.load_instruments(instruments)
-        self.gateway = InlineGateway(lambda session: SimXtQuantTrader(SIM_USERDATA_PATH, session, counter=self.counter),
+        self.gateway = XtGateway(lambda session: SimXtQuantTrader(SIM_USERDATA_PATH, session, counter=self.counter),
                                  account, engine.inbound.put, first_session_id=1)
         self.market = BarMarketData(self.xtdata, engine.inbound.put)
         ends = [last_bar_time(path) for path in files.values()]

@@ -420,7 +420,12 @@ class SimCounter(MarketSideMixin, QueryMixin):
     # -- persistence -------------------------------------------------------------------
 
     def _persist(self, force: bool = False) -> None:
-        if self.store is None or not (force or self._dirty or self._new_trades):
+        if self.store is None:  # nothing to write: drop the change lists, or they grow with every order
+            if self._dirty or self._new_trades:
+                self._dirty = {}
+                self._new_trades = []
+            return
+        if not (force or self._dirty or self._new_trades):
             return
         self.store.save(self.ledger, list(self._dirty.values()), self._new_trades)
         self._dirty = {}

@@ -139,7 +139,10 @@ class SimXtData:
         for kind, items, sub_period, cb in subs:
             if cb is None or sub_period != period and kind == "quote":
                 continue
-            chosen = {c: r for c, r in records.items() if c in items or c[-2:] in items}
+            if kind == "quote":  # one code: look it up rather than scan the batch
+                chosen = {c: records[c] for c in items if c in records}
+            else:
+                chosen = {c: r for c, r in records.items() if c in items or c[-2:] in items}
             if not chosen:
                 continue
             calls.append((cb, {c: [r] for c, r in chosen.items()} if kind == "quote" else chosen))

@@ -339,3 +339,37 @@ def test_a_faulted_risk_plugin_keeps_blocking_orders(engine_factory, audit_rows)
     assert buyer.results == [None] * 5 and engine.dispatch.faulted == {"flaky_risk"}
     rules = [d["rule"] for d in audit_rows("order_denials")]
     assert rules == ["plugin_error", "plugin_error", "plugin_faulted", "plugin_faulted", "plugin_faulted"]
+
+
+def test_sellable_volume_is_right_at_the_first_tick_after_a_day_roll_that_expired_orders(engine_factory):
+    """A resting sell expires at the roll; its pushes (made before T+1 shares are released) must not
+    overwrite the new day's account: day 3 opens with day 1's and day 2's buys all sellable."""
+    from engine import hookimpl
+
+    class Trader:
+        def __init__(self):
+            self.days, self.day3 = [], None
+
+        @hookimpl
+        def on_tick(self, ctx, tick):
+            day = tick.time.date()
+            if not self.days or self.days[-1] != day:
+                self.days.append(day)
+            n = len(self.days)
+            if tick.time.minute == 25 or not tick.ask1 or ctx.open_orders(tick.code) and n < 3:
+                if n == 3 and self.day3 is None:
+                    self.day3 = ctx.position(tick.code).can_use_volume
+                return
+            position = ctx.position(tick.code)
+            if n == 1 and position.volume == 0:
+                ctx.buy(tick.code, 200, price=tick.ask1)
+            elif n == 2 and position.volume == 200:
+                ctx.buy(tick.code, 100, price=tick.ask1)
+            elif n == 2 and position.volume == 300 and not any(o.side.value == "sell" for o in ctx.open_orders(tick.code)):
+                ctx.sell(tick.code, 200, price=round(tick.bid1 * 1.08, 2))  # rests all day, expires at the roll
+            elif n == 3 and self.day3 is None:
+                self.day3 = position.can_use_volume
+
+    trader = Trader()
+    engine_factory("risk: {order: {price_band_pct: 0.1}}\n", plugins=[("trader", trader)]).run()
+    assert trader.day3 == 300

@@ -24,7 +24,7 @@ from .. import __version__
 from ..config import EngineConfig
 from ..context import StrategyContext
 from ..dispatch import HookDispatcher, HookFailure
-from ..events import AlertRaised, ConnectionChanged, Event, PluginFailed, RunStarted, RunStopped, TradingStateChanged
+from ..events import AlertRaised, ConnectionChanged, Event, RunStarted, TradingStateChanged
 from ..models import Tick, TradingState
 from ..plugin_manager import LoadedPlugin, load_plugins, make_plugin_manager
 from ..control import ControlStore
@@ -34,8 +34,9 @@ from .portfolio import Portfolio
 from .router import JournalError, OrderRouter
 from .run_stats import RunStats, RunSummary
 from .jobs import build_scheduler, run_due_jobs
+from .lifecycle import close_plugins, record_plugin_failure, shutdown
 from .journal_recovery import recover_from_journal
-from .operator import apply_operator_commands, cancel_all_open_orders, restore_trading_states
+from .operator import apply_operator_commands, restore_trading_states
 from .strategy_book import StrategyBook
 from .snapshot import load_broker_snapshot
 
@@ -371,76 +372,16 @@ class Engine:
             self._next_control_poll = time.monotonic() + self.config.engine.control_poll_seconds
             apply_operator_commands(self)
 
-    # -- failures and shutdown ------------------------------------------------
+    # -- failures and shutdown (engine/core/lifecycle.py) ---------------------
 
     def _record_failure(self, failure: HookFailure) -> None:
-        logger.opt(exception=failure.error).error(
-            "plugin {} raised {} in {} (failure {} in a row{})", failure.plugin, type(failure.error).__name__,
-            failure.hook, failure.consecutive_failures, "; now FAULTED and skipped" if failure.faulted else "")
-        self.stats.plugin_errors += 1
-        if self._recording_failure or failure.hook == "track_event":
-            return  # an event sink failed: recording it through the sinks could loop
-        self._recording_failure = True
-        try:
-            self.emit(PluginFailed(
-                plugin=failure.plugin, hook=failure.hook, error_type=type(failure.error).__name__,
-                error=str(failure.error), traceback=failure.traceback, hook_input=failure.hook_input,
-                consecutive_failures=failure.consecutive_failures, faulted=failure.faulted,
-            ))
-        finally:
-            self._recording_failure = False
+        record_plugin_failure(self, failure)
 
     def _shutdown(self, reason: str, elapsed: float) -> RunSummary:
-        if self.config.engine.cancel_open_on_stop and reason != "error":
-            self._cancel_open_before_stop()
-        self._accepting_orders = False
-        self.notify("on_stop", reason=reason)
-        try:
-            self.runtime.stop()
-        except Exception:  # noqa: BLE001 - a failing broker shutdown must not lose the run record
-            logger.exception("error while stopping the broker connection")
-        self._drain_quietly()
-        summary = self.stats.summary(self, reason, elapsed)
-        try:
-            self.emit(RunStopped(reason=reason, summary=summary.as_dict()))
-        except JournalError as exc:
-            logger.error("the end of the run could not be recorded: {}", exc)
-        finally:
-            self._close_plugins()
-        logger.info("run {} ended ({}): {}", self.run_id, reason, summary.one_line())
-        return summary
-
-    def _cancel_open_before_stop(self) -> None:
-        """Send cancels for every open order, then handle broker pushes until they are confirmed or time runs out."""
-        try:
-            if not cancel_all_open_orders(self):
-                return
-            deadline = time.monotonic() + self.config.engine.stop_timeout_seconds
-            while self.orders.open_orders() and time.monotonic() < deadline:
-                try:
-                    self._handle(self.inbound.get(timeout=0.05))
-                except queue.Empty:
-                    pass
-            left = self.orders.open_orders()
-            if left:
-                logger.error("{} order(s) still open at stop: {}", len(left), ", ".join(o.client_order_id for o in left))
-        except Exception:  # noqa: BLE001 - shutting down must go on
-            logger.exception("cancelling open orders at stop failed")
-
-    def _drain_quietly(self) -> None:
-        try:
-            self._drain()
-        except Exception:  # noqa: BLE001
-            logger.exception("error while handling the last broker messages")
+        return shutdown(self, reason, elapsed)
 
     def _close_plugins(self) -> None:
-        for plugin in self.plugins:
-            close = getattr(plugin.obj, "close", None)
-            if callable(close) and plugin.kind in ("builtin", "plugin"):
-                try:
-                    close()
-                except Exception:  # noqa: BLE001
-                    logger.exception("plugin {} failed to close", plugin.name)
+        close_plugins(self)
 
     @property
     def audit_path(self) -> Path:

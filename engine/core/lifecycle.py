@@ -1,0 +1,91 @@
+"""The end of a run, and what happens when a plugin fails: recorded, logged, never fatal."""
+
+from __future__ import annotations
+
+import queue
+import time
+from typing import TYPE_CHECKING
+
+from loguru import logger
+
+from ..dispatch import HookFailure
+from ..events import PluginFailed, RunStopped
+from .operator import cancel_all_open_orders
+from .router import JournalError
+from .run_stats import RunSummary
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+
+def record_plugin_failure(engine: Engine, failure: HookFailure) -> None:
+    """Log a plugin's exception and record it as a ``plugin_error`` (not through a failing event sink)."""
+    logger.opt(exception=failure.error).error(
+        "plugin {} raised {} in {} (failure {} in a row{})", failure.plugin, type(failure.error).__name__,
+        failure.hook, failure.consecutive_failures, "; now FAULTED and skipped" if failure.faulted else "")
+    engine.stats.plugin_errors += 1
+    if engine._recording_failure or failure.hook == "track_event":
+        return  # an event sink failed: recording it through the sinks could loop
+    engine._recording_failure = True
+    try:
+        engine.emit(PluginFailed(
+            plugin=failure.plugin, hook=failure.hook, error_type=type(failure.error).__name__,
+            error=str(failure.error), traceback=failure.traceback, hook_input=failure.hook_input,
+            consecutive_failures=failure.consecutive_failures, faulted=failure.faulted,
+        ))
+    finally:
+        engine._recording_failure = False
+
+
+def shutdown(engine: Engine, reason: str, elapsed: float) -> RunSummary:
+    """Stop strategies, optionally cancel open orders, disconnect, record the run's end, close plugins."""
+    if engine.config.engine.cancel_open_on_stop and reason != "error":
+        _cancel_open_before_stop(engine)
+    engine._accepting_orders = False
+    engine.notify("on_stop", reason=reason)
+    try:
+        engine.runtime.stop()
+    except Exception:  # noqa: BLE001 - a failing broker shutdown must not lose the run record
+        logger.exception("error while stopping the broker connection")
+    try:
+        engine._drain()
+    except Exception:  # noqa: BLE001
+        logger.exception("error while handling the last broker messages")
+    summary = engine.stats.summary(engine, reason, elapsed)
+    try:
+        engine.emit(RunStopped(reason=reason, summary=summary.as_dict()))
+    except JournalError as exc:
+        logger.error("the end of the run could not be recorded: {}", exc)
+    finally:
+        close_plugins(engine)
+    logger.info("run {} ended ({}): {}", engine.run_id, reason, summary.one_line())
+    return summary
+
+
+def _cancel_open_before_stop(engine: Engine) -> None:
+    """Send cancels for every open order, then handle broker pushes until they are confirmed or time runs out."""
+    try:
+        if not cancel_all_open_orders(engine):
+            return
+        deadline = time.monotonic() + engine.config.engine.stop_timeout_seconds
+        while engine.orders.open_orders() and time.monotonic() < deadline:
+            try:
+                engine._handle(engine.inbound.get(timeout=0.05))
+            except queue.Empty:
+                pass
+        left = engine.orders.open_orders()
+        if left:
+            logger.error("{} order(s) still open at stop: {}", len(left), ", ".join(o.client_order_id for o in left))
+    except Exception:  # noqa: BLE001 - shutting down must go on
+        logger.exception("cancelling open orders at stop failed")
+
+
+def close_plugins(engine: Engine) -> None:
+    """``close()`` every built-in and file plugin that has one (the audit writer flushes here)."""
+    for plugin in engine.plugins:
+        close = getattr(plugin.obj, "close", None)
+        if callable(close) and plugin.kind in ("builtin", "plugin"):
+            try:
+                close()
+            except Exception:  # noqa: BLE001
+                logger.exception("plugin {} failed to close", plugin.name)

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 from loguru import logger
 
 from ..instruments import shares_per_lot
-from .bar_builder import FinishedBars
+from .bar_builder import FinishedBars, bar_from_xtdata
 from ..marketdata.normalize import tick_from_xtdata
 from ..models import Tick
 
@@ -33,6 +33,7 @@ class XtMarketData:
         self._codes: list[str] = []
         self._whole: list[str] = []
         self._bar_codes: list[str] = []
+        self._bar_mode: tuple[str, str, bool] = ("1m", "end", False)
         self.bars: FinishedBars | None = None
 
     def subscribe_ticks(self, codes: Iterable[str]) -> None:
@@ -54,9 +55,16 @@ class XtMarketData:
         self._subscriptions.append(seq)
         self._whole = list(markets_or_codes)
 
-    def subscribe_bars(self, codes: Iterable[str], period: str, label: str = "end") -> None:
-        """Bar subscriptions per code; finished bars become ``("bars", [Bar, ...])`` engine messages."""
-        self.bars = self.bars or FinishedBars(period, label)
+    def subscribe_bars(self, codes: Iterable[str], period: str, label: str = "end", *,
+                       pushed_finished: bool = False) -> None:
+        """Bar subscriptions per code; finished bars become ``("bars", [Bar, ...])`` engine messages.
+
+        MiniQMT pushes the bar in progress again and again, so by default a bar is handed over once
+        it is finished (:class:`FinishedBars`). ``pushed_finished`` says every push is already a
+        finished bar (a backtest's replay), handed over at once.
+        """
+        self._bar_mode = (period, label, pushed_finished)
+        self.bars = None if pushed_finished else (self.bars or FinishedBars(period, label))
         for code in codes:
             with self._lock:
                 seq = self._xtdata.subscribe_quote(code, period=period, count=0, callback=self._on_bars)
@@ -75,15 +83,15 @@ class XtMarketData:
     def resubscribe(self) -> None:
         """Drop and renew every subscription (after a reconnect or a silent feed)."""
         codes, whole, bar_codes = list(self._codes), list(self._whole), list(self._bar_codes)
-        bars = self.bars
+        bars, (period, label, pushed_finished) = self.bars, self._bar_mode
         self.unsubscribe_all()
         if codes:
             self.subscribe_ticks(codes)
         if whole:
             self.subscribe_whole_market(whole)
-        if bar_codes and bars is not None:
+        if bar_codes:
             self.bars = bars
-            self.subscribe_bars(bar_codes, bars.period, bars.label)
+            self.subscribe_bars(bar_codes, period, label, pushed_finished=pushed_finished)
 
     def unsubscribe_all(self) -> None:
         with self._lock:
@@ -115,7 +123,11 @@ class XtMarketData:
             self._put(("ticks", ticks))
 
     def _on_bars(self, datas: dict[str, list[dict]]) -> None:
-        finished = [bar for code, records in datas.items() for bar in self.bars.update(code, records)]
+        if self.bars is None:  # every push is a finished bar
+            period, label, _ = self._bar_mode
+            finished = [bar_from_xtdata(code, record, period, label) for code, records in datas.items() for record in records]
+        else:
+            finished = [bar for code, records in datas.items() for bar in self.bars.update(code, records)]
         if finished:
             self._put(("bars", finished))
 

@@ -20,12 +20,11 @@ import datetime as dt
 import heapq
 import itertools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from loguru import logger
 
 from ..broker import XtGateway, XtMarketData
-from ..broker.bar_builder import bar_from_xtdata
 from ..calendar import CalendarError
 from ..clock import ManualClock, local_to_epoch_ms
 from ..config import ConfigError
@@ -39,7 +38,7 @@ from .base import Runtime
 if TYPE_CHECKING:
     from ..core.engine import Engine
 
-__all__ = ["BacktestRuntime", "BarFeed", "BarMarketData", "WeekdayCalendar", "bar_to_xtdata"]
+__all__ = ["BacktestRuntime", "BarFeed", "WeekdayCalendar", "bar_to_xtdata"]
 
 SIM_USERDATA_PATH = "backtest://userdata_mini"
 _BAR_SUFFIXES = (".csv", ".csv.gz")
@@ -54,43 +53,6 @@ def bar_to_xtdata(bar: Bar, pre_close: float, lot_size: int = 100) -> dict:
     return {"time": local_to_epoch_ms(bar.time), "open": bar.open, "high": bar.high, "low": bar.low,
             "close": bar.close, "volume": bar.volume // lot_size, "pvolume": bar.volume, "amount": bar.amount,
             "preClose": pre_close, "suspendFlag": 0}
-
-
-class BarMarketData(XtMarketData):
-    """:class:`XtMarketData` whose bar subscriptions hand over every pushed bar at once.
-
-    A backtest publishes finished bars only, so the live wait for the next bar (see
-    :mod:`engine.broker.bar_builder`) would delay every ``on_bar`` by one bar.
-    """
-
-    def __init__(self, xtdata: Any, put) -> None:
-        super().__init__(xtdata, put)
-        self._period = "1m"
-
-    def subscribe_bars(self, codes: Iterable[str], period: str, label: str = "end") -> None:
-        """``subscribe_quote(code, period=period)`` for each code; bars are END-labelled (``label`` must be ``end``)."""
-        if label != "end":
-            raise ValueError(f"backtest bars carry their END time; label {label!r} is not supported")
-        self._period = period
-        for code in codes:
-            with self._lock:
-                seq = self._xtdata.subscribe_quote(code, period=period, count=0, callback=self._on_bar_quote)
-            if seq is None or seq < 0:
-                raise RuntimeError(f"xtdata.subscribe_quote({code!r}, period={period!r}) failed (returned {seq})")
-            self._subscriptions.append(seq)
-            self._bar_codes.append(code)
-
-    def resubscribe(self) -> None:
-        codes = list(self._bar_codes)
-        super().resubscribe()
-        if codes:
-            self.subscribe_bars(codes, self._period)
-
-    def _on_bar_quote(self, datas: dict[str, list[dict]]) -> None:
-        period = self._period
-        bars = [bar_from_xtdata(code, rec, period) for code, recs in datas.items() for rec in recs]
-        if bars:
-            self._put(("bars", bars))
 
 
 class WeekdayCalendar:
@@ -238,7 +200,7 @@ class BacktestRuntime(Runtime):
             self.xtdata.load_instruments(instruments)
         self.gateway = XtGateway(lambda session: SimXtQuantTrader(SIM_USERDATA_PATH, session, counter=self.counter),
                                  account, engine.inbound.put, first_session_id=1)
-        self.market = BarMarketData(self.xtdata, engine.inbound.put)
+        self.market = XtMarketData(self.xtdata, engine.inbound.put)
         ends = [last_bar_time(path) for path in files.values()]
         self.last_time = max(ends) if ends and None not in ends else None
         self.feed = BarFeed(self, itertools.chain([first], batches))
@@ -251,7 +213,7 @@ class BacktestRuntime(Runtime):
                                       f"use backtest.calendar: weekdays for synthetic data"]) from None
 
     def subscribe(self) -> None:
-        self.market.subscribe_bars(self.codes, self.settings.period)
+        self.market.subscribe_bars(self.codes, self.settings.period, pushed_finished=True)  # the replay sends finished bars
 
     def stop(self) -> None:
         try:

@@ -14,7 +14,10 @@ from engine.xt import constants as xc
 
 from .conftest import position
 
-SCENARIOS = Path(__file__).parents[2].parent / "shared/reference/ashare_scenarios_examples.jsonl"
+#: The reference scenarios beside the project (shared/reference/), newest; else the copy kept with the
+#: tests (tests/sim/data/), so the proof never silently skips in a checkout without shared/.
+_SHARED = Path(__file__).parents[2].parent / "shared/reference/ashare_scenarios_examples.jsonl"
+SCENARIOS = _SHARED if _SHARED.exists() else Path(__file__).parent / "data" / "ashare_scenarios_examples.jsonl"
 
 #: The scenario file's board names -> the simulator's boards.
 BOARDS = {"SH_MAIN": "SH_MAIN", "SZ_MAIN": "SZ_MAIN", "STAR": "STAR", "CHINEXT": "CHINEXT",
@@ -22,8 +25,6 @@ BOARDS = {"SH_MAIN": "SH_MAIN", "SZ_MAIN": "SZ_MAIN", "STAR": "STAR", "CHINEXT":
 
 
 def _load() -> list:
-    if not SCENARIOS.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{SCENARIOS} is absent"))]
     rows = [json.loads(line) for line in SCENARIOS.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [pytest.param(r, id=r["id"]) for r in rows]
 

@@ -34,6 +34,7 @@ from ..models import Bar
 from ..sim import FeeProfile, InitialPosition, SimConfig, SimCounter, SimXtData, SimXtQuantTrader
 from .backtest_settings import BacktestSettings
 from .base import Runtime
+from .replay import SteppedReplay
 
 if TYPE_CHECKING:
     from ..core.engine import Engine
@@ -222,75 +223,45 @@ class BacktestRuntime(Runtime):
             self.counter.close()
 
 
-class BarFeed:
-    """Publishes bar batches to the simulator, one per step, from the engine thread.
+class BarFeed(SteppedReplay):
+    """Publishes bar batches to the simulator, one step at a time, from the engine thread.
 
-    The ``settle()`` / ``advance()`` contract is the replay feed's (see
-    :class:`engine.runtime.paper.ReplayFeed`): a step is either a scheduled job's
-    time (the clock stops there when a job is due before the next bar) or the next
-    bar batch. Bars dated on a day the calendar says is closed are skipped and
-    logged once per day. Each code's previous close (the last close of its
-    previous trading day; the first day: that day's first open) goes out as the
-    bar's ``preClose``, from which the counter derives the daily price limits.
+    The steps are those of every replay (:class:`engine.runtime.replay.SteppedReplay`).
+    Bars dated on a day the calendar says is closed are skipped and logged once per day.
+    Each code's previous close (the last close of its previous trading day; the first
+    day: that day's first open) goes out as the bar's ``preClose``, from which the
+    counter derives the daily price limits. Pushes are delivered inline, so there is no
+    thread to wait for.
     """
 
     def __init__(self, runtime: BacktestRuntime, batches: Iterator[tuple[dt.datetime, list[Bar]]]) -> None:
+        super().__init__(runtime._engine, runtime.counter, runtime.clock, batches)
         self._runtime = runtime
-        self._engine = runtime._engine
-        self._batches = batches
-        self._publish = runtime.xtdata.publish_bars
+        self._send = runtime.xtdata.publish_bars
         self._lots = {code: shares_per_lot(code) for code in runtime.codes}
         self._period = runtime.settings.period
-        self._pending: tuple[dt.datetime, list[Bar]] | None = None
-        self._day: dt.date | None = None  # the trading day the clock is in
-        self._bars_day: dt.date | None = None  # the day of the last bars published
-        self._counter_day: dt.date | None = None  # the day the counter was last rolled to
         self._closed_day: dt.date | None = None
         self._pre_close: dict[str, float] = {}
         self._last_close: dict[str, float] = {}
         self.bars_published = 0
         self.bars_skipped = 0
-        self.first_time: dt.datetime | None = None
-        self.current_time: dt.datetime | None = None
 
-    def settle(self) -> bool:
-        """True when the engine has messages to handle (pushes are delivered inline: nothing to wait for)."""
-        return not self._engine.inbound.empty()
-
-    def advance(self) -> bool:
-        """Do the next step of the replay; False when it is over.
-
-        A new trading day takes two steps: first the counter rolls (open orders expire,
-        T+1 shares are released) and the engine handles the pushes that causes; then the
-        engine's day begins (it reloads the account, which now shows the new day).
-        """
-        pending = self._pending
-        if pending is None:
-            pending = self._pending = next(self._batches, None)
-        due = self._engine.scheduler.next_due_at
-        if pending is None:
-            if self._day is not None and due is not None and due <= dt.datetime.combine(self._day, dt.time(23, 59, 59)):
-                return self._roll_counter(due) or self._step_clock(due)
-            return False
-        moment, bars = pending
-        if due is not None and due < moment:
-            return self._roll_counter(due) or self._step_clock(due)
+    def _accept(self, moment: dt.datetime, bars: list[Bar]) -> bool:
         day = moment.date()
-        if day != self._bars_day:
-            if not self._engine.calendar.is_trading_day(day):
-                self._skip(day, bars)
-                return True
-            if self._roll_counter(moment):
-                return True
-            self._pre_close.update(self._last_close)
-            self._bars_day = day
-        self._pending = None
-        self._step_clock(moment, run_jobs=False)
-        self.current_time = moment
-        self.first_time = self.first_time or moment
-        self._publish(self._records(bars), self._period)
+        if self._engine.calendar.is_trading_day(day):
+            return True
+        self.bars_skipped += len(bars)
+        if self._closed_day != day:
+            self._closed_day = day
+            logger.warning("backtest: bars dated {} are skipped: the exchange is closed that day", day)
+        return False
+
+    def _day_began(self, day: dt.date) -> None:
+        self._pre_close.update(self._last_close)
+
+    def _publish(self, moment: dt.datetime, bars: list[Bar]) -> None:
+        self._send(self._records(bars), self._period)
         self.bars_published += len(bars)
-        return True
 
     def _records(self, bars: list[Bar]) -> dict[str, dict]:
         records = {}
@@ -303,33 +274,6 @@ class BarFeed:
             last_close[code] = bar.close
             records[code] = bar_to_xtdata(bar, pc, self._lots[code])
         return records
-
-    def _skip(self, day: dt.date, bars: list[Bar]) -> None:
-        self._pending = None
-        self.bars_skipped += len(bars)
-        if self._closed_day != day:
-            self._closed_day = day
-            logger.warning("backtest: bars dated {} are skipped: the exchange is closed that day", day)
-
-    def _roll_counter(self, moment: dt.datetime) -> bool:
-        """Roll the counter to a new trading day (True: done now, the engine handles its pushes next)."""
-        day = moment.date()
-        if day == self._counter_day or day == self._day or not self._engine.calendar.is_trading_day(day):
-            return False
-        self._counter_day = day
-        self._runtime.counter.set_trading_day(day)
-        return True
-
-    def _step_clock(self, moment: dt.datetime, *, run_jobs: bool = True) -> bool:
-        engine, clock = self._engine, self._runtime.clock
-        if moment.date() != self._day and engine.calendar.is_trading_day(moment.date()):
-            self._day = moment.date()
-            clock.advance_to(moment)
-            engine.begin_trading_day(self._day)
-        clock.advance_to(moment)
-        if run_jobs:
-            engine.run_due_jobs()
-        return True
 
     @property
     def progress(self) -> float:

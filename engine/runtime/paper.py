@@ -21,6 +21,7 @@ from ..clock import ManualClock
 from ..marketdata import DataFileError, iter_tick_batches, load_instruments
 from ..sim import FaultConfig, FeeProfile, InitialPosition, SimConfig, SimCounter, SimXtData, SimXtQuantTrader
 from .base import Runtime
+from .replay import SteppedReplay
 
 if TYPE_CHECKING:
     from ..config import EngineConfig
@@ -82,21 +83,16 @@ class PaperRuntime(Runtime):
             self.counter.close()
 
 
-class ReplayFeed:
-    """Publishes tick batches to the simulator, one at a time, when the engine is idle."""
+class ReplayFeed(SteppedReplay):
+    """Publishes tick batches to the simulator, one step at a time, when the engine is idle."""
 
     def __init__(self, runtime: PaperRuntime, batches: Iterator[tuple[dt.datetime, dict[str, dict]]],
                  expected_days: int = 1) -> None:
+        super().__init__(runtime._engine, runtime.counter, runtime.clock, batches)
         self._runtime = runtime
-        self._batches = batches
         self._expected_days = expected_days
         self._days_seen = 0
-        self._day: dt.date | None = None
-        self._pending: tuple[dt.datetime, dict[str, dict]] | None = None
-        self._counter_day: dt.date | None = None  # the day the counter was last rolled to
         self.batches_published = 0
-        self.first_time: dt.datetime | None = None
-        self.current_time: dt.datetime | None = None
 
     def settle(self) -> bool:
         """Wait until the simulator delivered everything; True if the engine has messages to handle."""
@@ -104,61 +100,14 @@ class ReplayFeed:
         if trader is not None and not trader.wait_idle(timeout=10.0):
             logger.warning("simulator still busy after 10 s; continuing")
         self._runtime.xtdata.wait_idle(timeout=10.0)
-        return not self._runtime._engine.inbound.empty()
+        return super().settle()
 
-    def advance(self) -> bool:
-        """Do the next step of the replay; False when it is over.
-
-        A step is one of: rolling the simulated counter to a new trading day (expiring day
-        orders, releasing T+1 shares; the engine handles those pushes before anything else);
-        one scheduled-job time (the clock stops there when a job is due before the next tick,
-        so a 12:00 job runs at 12:00 although no tick comes in the lunch break); or publishing
-        the next batch of ticks. After the last batch the clock runs to the end of that day,
-        so after-close jobs fire.
-        """
-        if self._pending is None:
-            self._pending = next(self._batches, None)
-        due = self._runtime._engine.scheduler.next_due_at
-        if self._pending is None:
-            if self._day is not None and due is not None and due <= dt.datetime.combine(self._day, dt.time(23, 59, 59)):
-                return self._roll_counter(due) or self._step_clock(due)
-            return False
-        moment, ticks = self._pending
-        if due is not None and due < moment:
-            return self._roll_counter(due) or self._step_clock(due)
-        if self._roll_counter(moment):
-            return True
-        self._pending = None
-        self._step_clock(moment, run_jobs=False)
-        self.current_time = moment
-        self.first_time = self.first_time or moment
+    def _publish(self, moment: dt.datetime, ticks: dict[str, dict]) -> None:
         self._runtime.xtdata.publish(ticks)
         self.batches_published += 1
-        return True
 
-    def _roll_counter(self, moment: dt.datetime) -> bool:
-        """First step of a new trading day: roll the counter (True: rolled now; the engine settles next)."""
-        day = moment.date()
-        if day in (self._counter_day, self._day) or not self._runtime._engine.calendar.is_trading_day(day):
-            return False
-        self._counter_day = day
-        # The clock stays on the old day: the engine's monitor must not begin the new day (and
-        # take its account snapshot) before the pushes of this roll have been handled.
-        self._runtime.counter.set_trading_day(day)
-        return True
-
-    def _step_clock(self, moment: dt.datetime, *, run_jobs: bool = True) -> bool:
-        """Second step: the engine's day begins (its account snapshot now shows the rolled counter)."""
-        engine = self._runtime._engine
-        if moment.date() != self._day and engine.calendar.is_trading_day(moment.date()):
-            self._day = moment.date()
-            self._days_seen += 1
-            self._runtime.clock.advance_to(moment)
-            engine.begin_trading_day(self._day)
-        self._runtime.clock.advance_to(moment)
-        if run_jobs:
-            engine.run_due_jobs()
-        return True
+    def _day_began(self, day: dt.date) -> None:
+        self._days_seen += 1
 
     @property
     def progress(self) -> float:

@@ -57,7 +57,7 @@ class HookDispatcher:
     :param context_for: returns the ``ctx`` object for a plugin name.
     :param on_failure: receives every :class:`HookFailure`.
     :param max_consecutive_failures: failures in a row before a plugin is FAULTED.
-    :param trace: log every call at TRACE level with its duration.
+    :param trace: log every call (at INFO level) with its duration.
     """
 
     def __init__(
@@ -131,7 +131,8 @@ class HookDispatcher:
         except Exception as exc:  # noqa: BLE001 - isolation is the point; control flow passes
             return False, self._fail(impl, hook, kwargs, exc)
         if self._trace:
-            logger.trace("hook {}:{} took {:.1f} us", impl.plugin, hook, (time.perf_counter() - started) * 1e6)
+            # INFO, not TRACE: whoever turns tracing on wants to see it at the default log level
+            logger.info("trace: {}.{} took {:.1f} us", impl.plugin, hook, (time.perf_counter() - started) * 1e6)
         if self._failures.get(impl.plugin):
             self._failures[impl.plugin] = 0
         return True, result

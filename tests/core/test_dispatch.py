@@ -133,3 +133,12 @@ def test_collect_returns_results_and_failures_and_call_plugin_targets_one():
     assert results[0][2] is failures[0]
     assert dispatcher.call_plugin("exploding", "on_schedule", job="j", params={}) == (True, ("ctx:exploding", "j", {}))
     assert dispatcher.call_plugin("answer", "on_schedule", job="j", params={}) == (False, None)
+
+
+def test_tracing_logs_every_call_with_its_duration(caplog):
+    calls = []
+    pm = make_plugin_manager()
+    pm.register(Recorder("a", calls), name="a")
+    dispatcher = HookDispatcher(pm, context_for=lambda name: name, on_failure=lambda f: None, trace=True)
+    dispatcher.notify("on_tick", tick=1)
+    assert any(record.getMessage().startswith("trace: a.on_tick took ") for record in caplog.records)

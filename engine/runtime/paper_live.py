@@ -11,10 +11,7 @@ clock, so the simulator applies the real session rules.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import TYPE_CHECKING, Any
-
-from loguru import logger
 
 from ..broker import XtGateway, XtMarketData
 from ..clock import WallClock
@@ -39,32 +36,19 @@ def instrument_row(code: str, detail: dict | None, where: str) -> dict:
             "is_st": "ST" in name.upper(), "t0": False}
 
 
-class QuoteBridge:
-    """Forwards real ``xtdata`` tick pushes into the simulator's market (calls into xtdata serialised)."""
+class QuoteBridge(XtMarketData):
+    """Real ``xtdata`` tick subscriptions whose pushes go into the simulator's market, not to the engine.
+
+    Subscribing, unsubscribing and serialising the calls into ``xtdata`` are :class:`XtMarketData`'s;
+    only what happens to a push differs: the raw record is published to the simulator, which
+    matches resting orders against it and hands it on to the engine.
+    """
 
     def __init__(self, source: Any, market: SimXtData) -> None:
-        self._source, self._market = source, market
-        self._lock = threading.Lock()
-        self._subscriptions: list[int] = []
+        super().__init__(source, put=lambda message: None)  # nothing goes to the engine queue from here
+        self._market = market
 
-    def start(self, codes: list[str]) -> None:
-        for code in codes:
-            with self._lock:
-                seq = self._source.subscribe_quote(code, period="tick", count=0, callback=self._forward)
-            if seq is None or seq < 0:
-                raise RuntimeError(f"xtdata.subscribe_quote({code!r}) failed (returned {seq})")
-            self._subscriptions.append(seq)
-
-    def stop(self) -> None:
-        with self._lock:
-            for seq in self._subscriptions:
-                try:
-                    self._source.unsubscribe_quote(seq)
-                except Exception:  # noqa: BLE001
-                    logger.exception("xtdata.unsubscribe_quote({}) failed", seq)
-        self._subscriptions.clear()
-
-    def _forward(self, datas: dict[str, list[dict]]) -> None:
+    def _on_quote(self, datas: dict[str, list[dict]]) -> None:
         latest = {code: records[-1] for code, records in datas.items() if records}
         if latest:
             self._market.publish(latest)
@@ -95,11 +79,11 @@ class PaperLiveDataRuntime(Runtime):
 
     def subscribe(self) -> None:
         self.market.subscribe_ticks(self._codes)
-        self.bridge.start(self._codes)
+        self.bridge.subscribe_ticks(self._codes)
 
     def stop(self) -> None:
         try:
-            self.bridge.stop()
+            self.bridge.unsubscribe_all()
             super().stop()
         finally:
             self.counter.close()

@@ -13,6 +13,7 @@ others may be written in batches.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -42,8 +43,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
-    if hasattr(value, "value") and type(value).__module__.startswith("engine."):
-        return value.value  # engine enums
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

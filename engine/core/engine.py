@@ -25,7 +25,7 @@ from ..config import EngineConfig
 from ..context import StrategyContext
 from ..dispatch import HookDispatcher, HookFailure
 from ..events import AlertRaised, ConnectionChanged, Event, RunStarted, TradingStateChanged
-from ..models import Tick, TradingState
+from ..models import Side, Tick, TradingState
 from ..plugin_manager import LoadedPlugin, load_plugins, make_plugin_manager
 from ..control import ControlStore
 from .broker_events import BrokerEventHandler
@@ -51,14 +51,6 @@ def client_id_prefix(started: dt.datetime, run_number: int) -> str:
         if not n:
             break
     return f"q{started:%y%m%d}{digits}-"
-
-
-class _NoPosition:
-    can_use_volume = 0
-    volume = 0
-
-
-_EMPTY = _NoPosition()
 
 
 class Engine:
@@ -227,10 +219,8 @@ class Engine:
 
     def reduces_position(self, request) -> bool:
         """A sell within the T+1 sellable volume: risk-reducing, never blocked by exposure or loss rules."""
-        from ..models import Side
-
-        return request.side is Side.SELL and request.volume <= self.portfolio.positions.get(
-            request.code, _EMPTY).can_use_volume
+        position = self.portfolio.positions.get(request.code)
+        return request.side is Side.SELL and position is not None and request.volume <= position.can_use_volume
 
     def set_trading_state(self, state: TradingState, cause: str, strategy: str | None = None, *,
                           persist: bool = True) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from loguru import logger
 
 from ..events import CancelRequested, OrderDenied, OrderIntent, OrderSubmitted, RiskDecisionMade
-from ..models import Order, OrderRequest, OrderStatus, RiskDecision, Side, TradingState
+from ..models import Order, OrderRequest, RiskDecision, Side, TradingState
 from ..models.money import round_to_tick, to_decimal
 from ..xt import constants as xtc
 from ..instruments import price_tick
@@ -98,8 +98,7 @@ class OrderRouter:
         if not order.is_open:
             return False
         if order.order_id is None:
-            order_cancel_pending = engine.broker_events.cancel_when_acknowledged
-            order_cancel_pending.add(order.client_order_id)
+            engine.broker_events.cancel_when_acknowledged.add(order.client_order_id)  # sent when the id arrives
             engine.emit(CancelRequested(client_order_id=order.client_order_id, order_id=None, strategy=strategy, result=None))
             return True
         result = engine.gateway.cancel(order)
@@ -199,4 +198,4 @@ def _text(value):
     return str(value)
 
 
-__all__ = ["JournalError", "OrderRouter", "OrderStatus"]
+__all__ = ["JournalError", "OrderRouter", "resolve_price_type"]

@@ -44,9 +44,32 @@ class HookFailure:
 
 @dataclass(frozen=True, slots=True)
 class _Impl:
+    """One implementation of a hook, with a caller that passes it exactly the arguments it declared.
+
+    ``invoke(kwargs)`` is built once per implementation: the plugin's ``ctx`` is bound
+    then, and the common shapes (``(ctx, x)``, ``(x)``, ``(ctx)``, ``()``) get a direct
+    call instead of building an argument list on every call.
+    """
+
     plugin: str
     function: Callable[..., Any]
     argnames: tuple[str, ...]
+    invoke: Callable[[dict[str, Any]], Any]
+
+
+def _invoker(function: Callable[..., Any], argnames: tuple[str, ...], ctx: Any) -> Callable[[dict[str, Any]], Any]:
+    """A one-argument caller of ``function`` taking the hook's keyword arguments as a dict."""
+    if argnames == ("ctx",):
+        return lambda kwargs: function(ctx)
+    if not argnames:
+        return lambda kwargs: function()
+    if len(argnames) == 2 and argnames[0] == "ctx":
+        name = argnames[1]
+        return lambda kwargs: function(ctx, kwargs[name])
+    if len(argnames) == 1:
+        name = argnames[0]
+        return lambda kwargs: function(kwargs[name])
+    return lambda kwargs: function(*[ctx if n == "ctx" else kwargs[n] for n in argnames])
 
 
 class HookDispatcher:
@@ -87,18 +110,23 @@ class HookDispatcher:
         impls = self._cache.get(hook)
         if impls is None:
             caller = getattr(self._pm.hook, hook)
-            impls = [
-                _Impl(impl.plugin_name, impl.function, tuple(impl.argnames))
-                for impl in reversed(caller.get_hookimpls())
-            ]
+            impls = []
+            for impl in reversed(caller.get_hookimpls()):
+                argnames = tuple(impl.argnames)
+                ctx = self._context_for(impl.plugin_name) if "ctx" in argnames else None
+                impls.append(_Impl(impl.plugin_name, impl.function, argnames, _invoker(impl.function, argnames, ctx)))
             self._cache[hook] = impls
         return impls
 
     def notify(self, hook: str, **kwargs: Any) -> None:
         """Call every implementation of a notification hook; results are ignored."""
-        for impl in self.implementations(hook):
-            if impl.plugin not in self.faulted:
-                self._call(impl, hook, kwargs)
+        impls = self._cache.get(hook)
+        if impls is None:
+            impls = self.implementations(hook)
+        faulted, call = self.faulted, self._call
+        for impl in impls:
+            if impl.plugin not in faulted:
+                call(impl, hook, kwargs)
 
     def collect(self, hook: str, **kwargs: Any) -> list[tuple[str, Any, HookFailure | None]]:
         """Call every implementation and return ``(plugin, result, failure)`` for each one called."""
@@ -124,17 +152,25 @@ class HookDispatcher:
         return False, None
 
     def _call(self, impl: _Impl, hook: str, kwargs: dict[str, Any]) -> tuple[bool, Any]:
-        args = [self._context_for(impl.plugin) if name == "ctx" else kwargs[name] for name in impl.argnames]
-        started = time.perf_counter() if self._trace else 0.0
+        if self._trace:
+            return self._traced_call(impl, hook, kwargs)
         try:
-            result = impl.function(*args)
+            result = impl.invoke(kwargs)
         except Exception as exc:  # noqa: BLE001 - isolation is the point; control flow passes
             return False, self._fail(impl, hook, kwargs, exc)
-        if self._trace:
-            # INFO, not TRACE: whoever turns tracing on wants to see it at the default log level
-            logger.info("trace: {}.{} took {:.1f} us", impl.plugin, hook, (time.perf_counter() - started) * 1e6)
-        if self._failures.get(impl.plugin):
-            self._failures[impl.plugin] = 0
+        if self._failures:  # a success ends a run of failures (empty in the normal case)
+            self._failures.pop(impl.plugin, None)
+        return True, result
+
+    def _traced_call(self, impl: _Impl, hook: str, kwargs: dict[str, Any]) -> tuple[bool, Any]:
+        started = time.perf_counter()
+        try:
+            result = impl.invoke(kwargs)
+        except Exception as exc:  # noqa: BLE001 - isolation is the point; control flow passes
+            return False, self._fail(impl, hook, kwargs, exc)
+        # INFO, not TRACE: whoever turns tracing on wants to see it at the default log level
+        logger.info("trace: {}.{} took {:.1f} us", impl.plugin, hook, (time.perf_counter() - started) * 1e6)
+        self._failures.pop(impl.plugin, None)
         return True, result
 
     def _fail(self, impl: _Impl, hook: str, kwargs: dict[str, Any], exc: Exception) -> HookFailure:

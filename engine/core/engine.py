@@ -29,6 +29,7 @@ from ..models import Side, Tick, TradingState
 from ..plugin_manager import LoadedPlugin, load_plugins, make_plugin_manager
 from ..control import ControlStore
 from .broker_events import BrokerEventHandler
+from .fill_log import FillLog
 from .order_book import OrderBook
 from .portfolio import Portfolio
 from .router import JournalError, OrderRouter
@@ -86,7 +87,7 @@ class Engine:
         self.orders = OrderBook()
         self.portfolio = Portfolio(config.account_id.get_secret_value())
         self.strategy_book = StrategyBook()
-        self.fills: list = []  # this run's fills, in order (statements; small: one entry per execution)
+        self.fills = FillLog()  # today's and the previous trading day's fills (the audit keeps all)
         self.day_start_equity = Decimal(0)
         self._instruments: dict[str, dict | None] = {}
         self.last_ticks: dict[str, Tick] = {}
@@ -109,6 +110,7 @@ class Engine:
         self.scheduler = build_scheduler(self)
         self._handlers = self._message_handlers()
         self._next_heartbeat: dt.datetime | None = None
+        self._heartbeat_every = dt.timedelta(seconds=config.engine.heartbeat_seconds)
         self._trading_day: dt.date | None = None
         self._queue_warned = False
         self.last_data_at: dt.datetime | None = None
@@ -174,6 +176,12 @@ class Engine:
         if missing:  # a FAULTED journal is skipped by the dispatcher: fail closed, never act unjournaled
             raise JournalError(f"audit journal {', '.join(sorted(missing))} is faulted; {event.name} was not recorded")
 
+    def deliver(self, kind: str, payload: Any) -> None:
+        """Handle a message now, after everything already queued: for replay feeds, which run on
+        the engine thread and so need no queue hand-off."""
+        self._drain()
+        self._handlers[kind](payload)
+
     def notify(self, hook: str, **kwargs: Any) -> None:
         """Call a notification hook on every plugin, guarded."""
         self.dispatch.notify(hook, **kwargs)
@@ -195,7 +203,7 @@ class Engine:
         return tick.last_price if tick is not None else self.portfolio.last_prices.get(code)
 
     def fills_of_day(self, day: dt.date) -> list:
-        return [f for f in self.fills if f.time is not None and f.time.date() == day]
+        return self.fills.of_day(day)
 
     def run_due_jobs(self) -> None:
         """Run the scheduled jobs due at the engine clock's time (the replay calls it between ticks)."""
@@ -336,6 +344,11 @@ class Engine:
             return
         self.portfolio.roll_day()
         self.strategy_book.roll_day(self.portfolio.last_prices)
+        # memory stays flat: keep the previous trading day (its statement) and today; the audit has the rest
+        keep_from = self.calendar.previous_trading_day(day)
+        self.orders.retire_before(keep_from)
+        self.orders.trade_ids.new_day()
+        self.fills.retire_before(keep_from)
         self._instruments.clear()  # limit prices and names are per day
         try:
             load_broker_snapshot(self, self.gateway.load_snapshot())
@@ -354,9 +367,10 @@ class Engine:
         elif waiting < self.config.engine.queue_warn_size // 2:
             self._queue_warned = False
         if self._next_heartbeat is None or now >= self._next_heartbeat:
-            self._next_heartbeat = now + dt.timedelta(seconds=self.config.engine.heartbeat_seconds)
+            self._next_heartbeat = now + self._heartbeat_every
             self.notify("on_heartbeat", now=now)
-        self.run_due_jobs()
+        if self.scheduler.has_work(now):
+            self.run_due_jobs()
         self.runtime.monitor(self)
         if time.monotonic() >= self._next_control_poll:
             self._next_control_poll = time.monotonic() + self.config.engine.control_poll_seconds

@@ -26,6 +26,9 @@ class Portfolio:
         self.last_prices: dict[str, float] = {}
         self._broker_can_use: dict[str, int] = {}
         self._unacknowledged_sells: dict[str, dict[str, int]] = {}  # code -> {client id: volume}
+        #: each position's share of the account's market value and floating P&L, so a new price
+        #: re-values one position, not all of them (exact: Decimal sums do not drift)
+        self._valued: dict[str, tuple[Decimal, Decimal]] = {}
 
     def apply_asset(self, asset) -> None:
         """Take cash and frozen cash from an ``XtAsset`` (push or query)."""
@@ -74,7 +77,7 @@ class Portfolio:
         else:  # the shares were frozen when the broker accepted the order: only the volume moves now
             position.volume = max(position.volume - fill.volume, 0)
         position.last_price = self.last_prices.get(fill.code, float(fill.price))
-        self._revalue()
+        self._revalue_one(fill.code)
 
     def sell_sent(self, code: str, client_order_id: str, volume: int) -> None:
         """The engine sent a sell the broker has not acknowledged yet."""
@@ -99,7 +102,12 @@ class Portfolio:
         position = self.positions.get(code)
         if position is not None:
             position.last_price = price
-            self._revalue()
+            self._revalue_one(code)
+
+    def drop(self, code: str) -> None:
+        """Forget a position the broker no longer reports."""
+        if self.positions.pop(code, None) is not None:
+            self._revalue_one(code)
 
     def roll_day(self) -> None:
         """A new trading day: every holding is one day older."""
@@ -108,5 +116,17 @@ class Portfolio:
                 position.holding_days += 1
 
     def _revalue(self) -> None:
-        self.account.market_value = sum((p.market_value for p in self.positions.values()), ZERO)
-        self.account.floating_pnl = sum((p.pnl for p in self.positions.values()), ZERO)
+        """Re-value every position (after a broker push replaced positions or cash)."""
+        self._valued = {code: (p.market_value, p.pnl) for code, p in self.positions.items()}
+        self.account.market_value = sum((v for v, _ in self._valued.values()), ZERO)
+        self.account.floating_pnl = sum((pnl for _, pnl in self._valued.values()), ZERO)
+
+    def _revalue_one(self, code: str) -> None:
+        """Re-value one position: its old share of the totals out, the new one in."""
+        position = self.positions.get(code)
+        old_value, old_pnl = self._valued.get(code, (ZERO, ZERO))
+        value, pnl = (position.market_value, position.pnl) if position is not None else (ZERO, ZERO)
+        self._valued[code] = (value, pnl)
+        account = self.account
+        account.market_value += value - old_value
+        account.floating_pnl += pnl - old_pnl

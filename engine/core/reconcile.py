@@ -78,7 +78,7 @@ def reconcile_with_broker(engine: Engine, snapshot: BrokerSnapshot) -> int:
         if record is not None:
             engine.portfolio.apply_position(record)
         elif held is not None:
-            del engine.portfolio.positions[code]
+            engine.portfolio.drop(code)
 
     engine_cash = engine.portfolio.account.cash
     if to_decimal(snapshot.asset.cash) != engine_cash:
@@ -126,9 +126,12 @@ def resolve_unknown_submit(engine: Engine, order: Order, why: str) -> None:
 
 def stale_submissions(engine: Engine, older_than_seconds: float) -> list[Order]:
     """Orders sent but never acknowledged (no broker order id) for longer than the limit."""
+    waiting = engine.orders.unacknowledged
+    if not waiting:
+        return []
     now = engine.clock.now()
     return [
-        order for order in engine.orders.open_orders()
-        if order.order_id is None and order.status is OrderStatus.UNREPORTED and not order.external
+        order for order in list(waiting.values())
+        if order.is_open and order.order_id is None and order.status is OrderStatus.UNREPORTED and not order.external
         and order.created_at is not None and (now - order.created_at).total_seconds() > older_than_seconds
     ]

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def build_daily_statement(engine: Engine, day: dt.date) -> dict[str, Any]:
     """A JSON-friendly statement of ``day``: per strategy and for the account."""
-    orders = [o for o in engine.orders.by_client_id.values() if o.created_at is not None and o.created_at.date() == day]
+    orders = engine.orders.orders_of_day(day)
     fills = engine.fills_of_day(day)
     strategies = sorted({o.strategy for o in orders} | {f.strategy for f in fills} | set(engine.strategy_book.strategies()))
     per_strategy = {}

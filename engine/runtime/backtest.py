@@ -2,8 +2,11 @@
 
 The assembly is paper mode's (:mod:`engine.runtime.paper`) with three differences:
 
-* market data are bars read from files (streamed, never loaded whole) and
-  published with ``SimXtData.publish_bars``; strategies get ``on_bar``;
+* market data are bars read from files (streamed, never loaded whole); the
+  feed, on the engine thread, hands each batch to the simulated counter
+  (``SimCounter.on_replay_bars``: resting orders fill by the fill rule) and then
+  to the engine (``Engine.deliver``: the fills' pushes first, then ``on_bar``),
+  with no xtdata record or queue hand-off in between;
 * the simulator delivers every push inline (``delivery='sync'``), so there are
   no worker threads and a run is deterministic;
 * a :class:`~engine.clock.ManualClock` is set to each bar's END time.
@@ -26,9 +29,8 @@ from loguru import logger
 
 from ..broker import XtGateway, XtMarketData
 from ..calendar import CalendarError
-from ..clock import ManualClock, local_to_epoch_ms
+from ..clock import ManualClock
 from ..config import ConfigError
-from ..instruments import shares_per_lot
 from ..marketdata import DataFileError, iter_bars_csv, load_instruments
 from ..models import Bar
 from ..sim import FeeProfile, InitialPosition, SimConfig, SimCounter, SimXtData, SimXtQuantTrader
@@ -39,21 +41,10 @@ from .replay import SteppedReplay
 if TYPE_CHECKING:
     from ..core.engine import Engine
 
-__all__ = ["BacktestRuntime", "BarFeed", "WeekdayCalendar", "bar_to_xtdata"]
+__all__ = ["BacktestRuntime", "BarFeed", "WeekdayCalendar"]
 
 SIM_USERDATA_PATH = "backtest://userdata_mini"
 _BAR_SUFFIXES = (".csv", ".csv.gz")
-
-
-# -- xtdata bar records <-> engine bars ---------------------------------------------------------
-
-
-def bar_to_xtdata(bar: Bar, pre_close: float, lot_size: int = 100) -> dict:
-    """An engine bar as the record ``xtdata`` pushes for a K-line subscription (``volume`` in lots,
-    ``pvolume`` in shares)."""
-    return {"time": local_to_epoch_ms(bar.time), "open": bar.open, "high": bar.high, "low": bar.low,
-            "close": bar.close, "volume": bar.volume // lot_size, "pvolume": bar.volume, "amount": bar.amount,
-            "preClose": pre_close, "suspendFlag": 0}
 
 
 class WeekdayCalendar:
@@ -214,7 +205,8 @@ class BacktestRuntime(Runtime):
                                       f"use backtest.calendar: weekdays for synthetic data"]) from None
 
     def subscribe(self) -> None:
-        self.market.subscribe_bars(self.codes, self.settings.period, pushed_finished=True)  # the replay sends finished bars
+        """Nothing to subscribe: the feed hands each bar to the counter and to the engine itself
+        (an xtdata record in between would only be converted there and back)."""
 
     def stop(self) -> None:
         try:
@@ -237,10 +229,8 @@ class BarFeed(SteppedReplay):
     def __init__(self, runtime: BacktestRuntime, batches: Iterator[tuple[dt.datetime, list[Bar]]]) -> None:
         super().__init__(runtime._engine, runtime.counter, runtime.clock, batches)
         self._runtime = runtime
-        self._send = runtime.xtdata.publish_bars
-        self._lots = {code: shares_per_lot(code) for code in runtime.codes}
-        self._period = runtime.settings.period
         self._closed_day: dt.date | None = None
+        self._open_day: dt.date | None = None  # the last day the calendar said is open
         self._pre_close: dict[str, float] = {}
         self._last_close: dict[str, float] = {}
         self.bars_published = 0
@@ -248,7 +238,10 @@ class BarFeed(SteppedReplay):
 
     def _accept(self, moment: dt.datetime, bars: list[Bar]) -> bool:
         day = moment.date()
+        if day == self._open_day:
+            return True
         if self._engine.calendar.is_trading_day(day):
+            self._open_day = day
             return True
         self.bars_skipped += len(bars)
         if self._closed_day != day:
@@ -260,20 +253,14 @@ class BarFeed(SteppedReplay):
         self._pre_close.update(self._last_close)
 
     def _publish(self, moment: dt.datetime, bars: list[Bar]) -> None:
-        self._send(self._records(bars), self._period)
-        self.bars_published += len(bars)
-
-    def _records(self, bars: list[Bar]) -> dict[str, dict]:
-        records = {}
         pre_close, last_close = self._pre_close, self._last_close
         for bar in bars:
-            code = bar.code
-            pc = pre_close.get(code)
-            if pc is None:
-                pc = pre_close[code] = bar.open
-            last_close[code] = bar.close
-            records[code] = bar_to_xtdata(bar, pc, self._lots[code])
-        return records
+            if bar.code not in pre_close:
+                pre_close[bar.code] = bar.open
+            last_close[bar.code] = bar.close
+        self._counter.on_replay_bars(bars, pre_close)  # fills of resting orders: pushes queue first
+        self._engine.deliver("bars", bars)
+        self.bars_published += len(bars)
 
     @property
     def progress(self) -> float:

@@ -234,12 +234,22 @@ class JobScheduler:
 
         :return: skipped occurrences, then the runs, each a :class:`JobRun`.
         """
+        if self._started and not self._skipped and self._wake_at is None:
+            return []
         due = self.due(now)
+        if not due and not self._skipped:  # nothing due: the common case, once per engine step
+            return []
         results = [self._skipped_run(item) for item in self.take_skipped()]
         results.extend(self._run_one(job, run) for job in due)
         return results
 
     # -- inspection -------------------------------------------------------------
+
+    def has_work(self, now: dt.datetime) -> bool:
+        """True when :meth:`run_pending` has something to do at ``now``: the first call (it applies
+        the missed-job policy), a due job, or skipped occurrences to report. Cheap: the engine
+        asks on every step."""
+        return not self._started or bool(self._skipped) or (self._wake_at is not None and now >= self._wake_at)
 
     @property
     def next_due_at(self) -> dt.datetime | None:

@@ -119,3 +119,12 @@ def book_from_bar(code: str, bar: dict, lot: int) -> Book:
     return Book(code=code, time=when, last=to_decimal(float(bar["close"])),
                 prev_close=to_decimal(float(pre)) if pre else None, volume=vol,
                 traded_delta=vol, is_bar=True, bar=bar)
+
+
+def book_from_replay_bar(bar, pre_close: float | None) -> Book:
+    """An engine :class:`~engine.models.Bar` from a backtest's reader (already validated there)
+    as the same book :func:`book_from_bar` makes of its xtdata record."""
+    return Book(code=bar.code, time=bar.time, last=to_decimal(float(bar.close)),
+                prev_close=to_decimal(float(pre_close)) if pre_close else None, volume=bar.volume,
+                traded_delta=bar.volume, is_bar=True,
+                bar={"open": bar.open, "high": bar.high, "low": bar.low, "close": bar.close})

@@ -18,7 +18,7 @@ from ..models.money import ZERO, round_cents, to_decimal
 from ..xt import constants as xc
 from . import errors as E
 from . import records as R
-from .book import Book
+from .book import Book, book_from_replay_bar
 from ..clock import WallClock
 from .config import SimConfig
 from .faults import FaultInjector, Push
@@ -63,7 +63,8 @@ class SimCounter(MarketSideMixin, QueryMixin):
         #: matching and validation look at these, never at the whole day's order list
         self._open_by_code: dict[str, dict[int, SimOrder]] = {}
         self._held: dict[int, SimOrder] = {}
-        self.books: dict[str, Book] = {}
+        self.books: dict[str, Book] = {}  # read through book(): replayed bars become books on demand
+        self._bar_books: dict[str, tuple] = {}  # code -> (Bar, previous close) not yet made a Book
         self._prev_close: dict[str, tuple[dt.date, Decimal]] = {}
         self._lock = threading.RLock()
         self._listeners: list = []
@@ -131,7 +132,8 @@ class SimCounter(MarketSideMixin, QueryMixin):
                 self._advance(tick_batch)
                 result = op()
             finally:
-                listeners = self._flush()
+                # nothing emitted and nothing to persist (most market data): no delivery round
+                listeners = self._flush() if self._out or self._dirty or self._new_trades else ()
         for listener in listeners:
             listener.drain()
         return result
@@ -182,8 +184,15 @@ class SimCounter(MarketSideMixin, QueryMixin):
         return limits
 
     def last_price(self, code: str) -> Decimal | None:
-        book = self.books.get(code)
+        book = self.book(code)
         return book.last if book else None
+
+    def book(self, code: str) -> Book | None:
+        """The latest book of ``code`` (a replayed bar's book is built on first use)."""
+        pending = self._bar_books.pop(code, None) if self._bar_books else None
+        if pending is not None:
+            self.books[code] = book_from_replay_bar(*pending)
+        return self.books.get(code)
 
     # -- time: day roll, held orders, disconnects --------------------------------------
 
@@ -235,7 +244,7 @@ class SimCounter(MarketSideMixin, QueryMixin):
                 origin, on_accepted) -> int:
         now = self.now()
         inst = self.instrument(code)
-        book = self.books.get(code)
+        book = self.book(code)
         px = to_decimal(price) if price_type in xc.LIMIT_PRICE_TYPES else ZERO
         if price_type == xc.LATEST_PRICE:
             px = book.last if book and book.last else ZERO
@@ -306,7 +315,7 @@ class SimCounter(MarketSideMixin, QueryMixin):
         order.held_until = None
         self._set_status(order, xc.ORDER_REPORTED, inst)
         self._emit_balances(order, inst)
-        book = self.books.get(order.code)
+        book = self.book(order.code)
         if book is not None and book.is_bar:
             order.bar_wait = True
             return

@@ -10,6 +10,7 @@ import datetime as dt
 from ..xt import constants as xc
 from .book import Book, book_from_bar, book_from_tick
 from ..instruments import Instrument
+from ..models.money import to_decimal
 from .ledger import SimOrder
 from .matcher import match_arrival, match_auction, match_bar, match_resting
 from .rules import cage_bounds
@@ -38,7 +39,7 @@ class MarketSideMixin:
     def _on_ticks(self, ticks: dict[str, dict]) -> None:
         for code, tick in ticks.items():
             inst = self.instrument(code)
-            book = book_from_tick(code, tick, inst.shares_per_lot, self.books.get(code))
+            book = book_from_tick(code, tick, inst.shares_per_lot, self.book(code))
             self._note_prev_close(book)
             self.books[code] = book
             self._match_book(inst, book)
@@ -81,21 +82,47 @@ class MarketSideMixin:
         self._run(lambda: self._on_bars(bars), tick_batch=True)
 
     def _on_bars(self, bars: dict[str, dict]) -> None:
-        cfg = self.config
         for code, bar in bars.items():
             inst = self.instrument(code)
             book = book_from_bar(code, bar, inst.shares_per_lot)
             self._note_prev_close(book)
+            self._bar_books.pop(code, None)
             self.books[code] = book
             if bar.get("suspendFlag"):
                 continue
-            resting = self._resting(code)
-            if not resting:
-                continue
-            lim = self.limits(code)
-            for order in resting:
-                order.bar_wait = False
-                result = match_bar(order, book, cfg.fill_rule, cfg.slippage_bps, cfg.participation,
-                                   inst.tick, lim.up if lim else None, lim.down if lim else None)
-                self._apply_match(order, inst, result, book.time)
+            self._match_bar_book(inst, book)
+
+    def on_replay_bars(self, bars: list, pre_close: dict[str, float]) -> None:
+        """A backtest's batch of engine :class:`~engine.models.Bar` s (validated by the bar reader),
+        with each code's previous close: the same intake as :meth:`on_bars`, without the xtdata
+        record. A bar becomes a :class:`Book` only when an order needs it (matching, a market
+        order's price, a query)."""
+        self._run(lambda: self._on_replay_bars(bars, pre_close), tick_batch=True)
+
+    def _on_replay_bars(self, bars: list, pre_close: dict[str, float]) -> None:
+        pending, open_by_code, prev = self._bar_books, self._open_by_code, self._prev_close
+        for bar in bars:
+            code = bar.code
+            pc = pre_close.get(code)
+            pending[code] = (bar, pc)
+            if pc:
+                day = bar.time.date()
+                entry = prev.get(code)
+                if entry is None or entry[0] != day:
+                    prev[code] = (day, to_decimal(float(pc)))
+            if open_by_code.get(code):
+                self._match_bar_book(self.instrument(code), self.book(code))
+
+    def _match_bar_book(self, inst: Instrument, book: Book) -> None:
+        """Fill every order of the book's code resting now, by the fill rule."""
+        resting = self._resting(inst.code)
+        if not resting:
+            return
+        cfg = self.config
+        lim = self.limits(inst.code)
+        for order in resting:
+            order.bar_wait = False
+            result = match_bar(order, book, cfg.fill_rule, cfg.slippage_bps, cfg.participation,
+                               inst.tick, lim.up if lim else None, lim.down if lim else None)
+            self._apply_match(order, inst, result, book.time)
 

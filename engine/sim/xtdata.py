@@ -90,7 +90,7 @@ class SimXtData:
             parse_code(stock_code)
         except InstrumentError:
             return None
-        known = stock_code in self.counter.instruments or stock_code in self.counter.books
+        known = stock_code in self.counter.instruments or self.counter.book(stock_code) is not None
         inst = self.counter.instrument(stock_code)
         if not known and not inst.tradable:
             return None

@@ -18,7 +18,7 @@ import reprlib
 import time
 import traceback
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import pluggy
 from loguru import logger
@@ -127,6 +127,30 @@ class HookDispatcher:
         for impl in impls:
             if impl.plugin not in faulted:
                 call(impl, hook, kwargs)
+
+    def notify_each(self, hook: str, name: str, values: Iterable[Any]) -> None:
+        """``notify(hook, name=value)`` for each value in turn (a whole-market snapshot: every
+        plugin gets the first tick, then every plugin the second...), without the per-call set-up."""
+        impls = self._cache.get(hook)
+        if impls is None:
+            impls = self.implementations(hook)
+        if self._trace:
+            for value in values:
+                self.notify(hook, **{name: value})
+            return
+        faulted, failures = self.faulted, self._failures
+        for value in values:
+            kwargs = {name: value}
+            for impl in impls:
+                if impl.plugin in faulted:
+                    continue
+                try:
+                    impl.invoke(kwargs)
+                except Exception as exc:  # noqa: BLE001 - isolation is the point; control flow passes
+                    self._fail(impl, hook, kwargs, exc)
+                    continue
+                if failures:
+                    failures.pop(impl.plugin, None)
 
     def collect(self, hook: str, **kwargs: Any) -> list[tuple[str, Any, HookFailure | None]]:
         """Call every implementation and return ``(plugin, result, failure)`` for each one called."""

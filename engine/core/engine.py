@@ -307,12 +307,14 @@ class Engine:
             self.emit(AlertRaised(kind="non_trading_day", detail=detail))
 
     def _on_ticks(self, ticks: list[Tick]) -> None:
+        # one push is one moment: book every price of it first, then call on_tick tick by tick
         self.last_data_at = self.clock.now()
+        last_ticks, mark = self.last_ticks, self.portfolio.mark
         for tick in ticks:
-            self.last_ticks[tick.code] = tick
-            self.portfolio.mark(tick.code, tick.last_price)
-            self.stats.ticks += 1
-            self.notify("on_tick", tick=tick)
+            last_ticks[tick.code] = tick
+            mark(tick.code, tick.last_price)
+        self.stats.ticks += len(ticks)
+        self.dispatch.notify_each("on_tick", "tick", ticks)
 
     def _on_bars(self, bars) -> None:
         for bar in bars:

@@ -142,3 +142,36 @@ def test_tracing_logs_every_call_with_its_duration(caplog):
     dispatcher = HookDispatcher(pm, context_for=lambda name: name, on_failure=lambda f: None, trace=True)
     dispatcher.notify("on_tick", tick=1)
     assert any(record.getMessage().startswith("trace: a.on_tick took ") for record in caplog.records)
+
+
+@pytest.mark.parametrize("trace", [False, True])
+def test_notify_each_calls_every_plugin_per_value_in_order_with_the_same_isolation(trace):
+    calls, failing = [], Failing()
+    dispatcher, failures = make([("a", Recorder("a", calls)), ("bad", failing), ("b", Recorder("b", calls))],
+                                max_failures=2)
+    dispatcher._trace = trace
+    dispatcher.notify_each("on_tick", "tick", [1, 2, 3])
+    assert calls == [("b", "ctx:b", 1), ("a", "ctx:a", 1), ("b", "ctx:b", 2), ("a", "ctx:a", 2),
+                     ("b", "ctx:b", 3), ("a", "ctx:a", 3)]
+    assert failing.attempts == 2 and dispatcher.faulted == {"bad"}
+    assert [(f.plugin, f.hook_input, f.faulted) for f in failures] == [("bad", "{'tick': 1}", False),
+                                                                       ("bad", "{'tick': 2}", True)]
+
+
+class Sometimes:
+    def __init__(self):
+        self.seen = []
+
+    @hookimpl
+    def on_tick(self, tick):
+        self.seen.append(tick)
+        if tick % 2:
+            raise ValueError("odd")
+
+
+def test_a_success_between_failures_resets_the_count_in_notify_each():
+    plugin = Sometimes()
+    dispatcher, failures = make([("flaky", plugin)], max_failures=2)
+    dispatcher.notify_each("on_tick", "tick", [1, 2, 3, 4, 5])
+    assert plugin.seen == [1, 2, 3, 4, 5] and dispatcher.faulted == set()
+    assert [f.consecutive_failures for f in failures] == [1, 1, 1]

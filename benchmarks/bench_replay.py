@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import REPO, RssSampler, engine_config, header, line, peak_rss_mb, quiet_logs  # noqa: E402
 from benchmarks.ma_crossover import MaCrossover, bare_replay, load_rows  # noqa: E402
+from engine import hookimpl  # noqa: E402
 
 CODE = "600000.SH"
 BARS_100K_MD5 = "cce13d26e075cb03821bdae250805639"
@@ -75,22 +76,41 @@ def first_bars(source: Path, count: int, folder: Path) -> Path:
     return target
 
 
-def run_engine(path: Path, folder: Path):
-    """Run the backtest; returns (seconds, engine, strategy, memory sampler)."""
+class TenthsProbe:
+    """An ``on_bar`` plugin timing each tenth of the run: if the work per bar (or per order) grew
+    with the history of orders and fills, the later tenths would be slower."""
+
+    def __init__(self, bars: int) -> None:
+        self.every = max(1, bars // 10)
+        self.seen = 0
+        self.marks: list[float] = []
+
+    @hookimpl
+    def on_bar(self, bar) -> None:
+        self.seen += 1
+        if self.seen % self.every == 0 or self.seen == 1:
+            self.marks.append(time.perf_counter())
+
+    def us_per_bar(self) -> list[float]:
+        return [(b - a) / self.every * 1e6 for a, b in zip(self.marks, self.marks[1:])]
+
+
+def run_engine(path: Path, folder: Path, bars: int):
+    """Run the backtest; returns (seconds, engine, strategy, memory sampler, probe)."""
     from engine.core import Engine
     from engine.runtime.backtest import BacktestRuntime
     from engine.runtime.backtest_settings import BacktestSettings
 
     settings = BacktestSettings(bars=path, code=CODE, initial_cash=INITIAL_CASH, calendar="weekdays",
                                 slippage_bps=SLIPPAGE_BPS)
-    strategy = MaCrossover(CODE)
+    strategy, probe = MaCrossover(CODE), TenthsProbe(bars)
     engine = Engine(engine_config(folder, "backtest"), runtime_factory=lambda e: BacktestRuntime(e, settings),
-                    extra_plugins=(("ma_crossover", strategy),), load_entrypoints=False)
+                    extra_plugins=(("ma_crossover", strategy), ("tenths_probe", probe)), load_entrypoints=False)
     with RssSampler() as memory:
         start = time.perf_counter()
         engine.run()
         seconds = time.perf_counter() - start
-    return seconds, engine, strategy, memory
+    return seconds, engine, strategy, memory, probe
 
 
 def audit_fills(audit_path: Path) -> list[tuple]:
@@ -130,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-replay-") as tmp:
         folder = Path(tmp)
         path = source if count >= 1_000_000 else first_bars(source, count, folder)
-        seconds, engine, strategy, memory = run_engine(path, folder)
+        seconds, engine, strategy, memory, probe = run_engine(path, folder, count)
         engine_peak = peak_rss_mb()
         feed = engine.runtime.feed
         bars = feed.bars_published
@@ -149,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     line("signals / orders / fills", f"{strategy.signals:,} / {engine.stats.orders:,} / {engine.stats.fills:,}"
                                       f"  (bare loop: {bare['signals']:,} / {bare['orders']:,} / {len(bare['fills']):,})")
     line("same fills and cash", f"{same}  (the audit's {len(fills):,} fills; cash {ledger.balance} CNY)")
+    line("us per bar by tenth of run", " ".join(f"{v:.1f}" for v in probe.us_per_bar()))
+    line("orders / fills in memory", f"{len(engine.orders.by_client_id):,} / {len(engine.fills):,} at the end "
+                                      "(the current and previous trading day; the audit has all)")
     tenths = memory.by_tenths()
     line("RSS at 10%..100% of run (MB)", " ".join(f"{v:.0f}" for v in tenths))
     line("peak RSS engine run (MB)", f"{engine_peak:.0f}")

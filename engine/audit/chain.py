@@ -31,7 +31,9 @@ UNCHAINED_TABLE = "audit_unchained"
 #: The link before the first chained row (32 zero bytes, hex).
 GENESIS_HASH = "0" * 64
 
-_sha256 = hashlib.sha256
+#: SHA-256 (``hashlib.sha256``), the only hash of the chain.
+sha256 = hashlib.sha256
+_sha256 = sha256
 
 
 def _blob(value: object) -> object:
@@ -55,6 +57,11 @@ if _c_make_encoder is not None:
 else:  # pragma: no cover
     _PY_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_blob)
     _encode = _PY_ENCODER.encode
+
+
+def canonical_text(table: str, values: Sequence[Any]) -> str:
+    """The JSON text of ``[table, values]`` as given (no trailing NULLs dropped; :func:`canonical_row` does that)."""
+    return _encode([table, values])
 
 
 def canonical_row(table: str, values: Sequence[Any]) -> bytes:
@@ -116,6 +123,15 @@ class BlockBuilder:
         """Chain one row (its content digest) after the rows added so far."""
         self._link = _sha256(self._link + digest).digest()
         self.entries.append([table, run_id, seq, digest.hex()])
+
+    def extend(self, tables: Sequence[str], run_ids: Sequence[str], seqs: Sequence[int],
+               digests: Sequence[bytes]) -> None:
+        """:meth:`add` for many rows at once (four parallel sequences, in chain order)."""
+        link, append = self._link, self.entries.append
+        for table, run_id, seq, digest in zip(tables, run_ids, seqs, digests):
+            link = _sha256(link + digest).digest()
+            append([table, run_id, seq, digest.hex()])
+        self._link = link
 
     def next_head(self) -> ChainHead:
         """The head once this block is written."""

@@ -19,8 +19,12 @@ from typing import Any
 from loguru import logger
 
 from ..events import EVENT_TYPES
-from .chain import CHAIN_TABLE, GENESIS, INSERT_BLOCK_SQL, BlockBuilder, ChainHead, content_digest, read_head
+from .chain import (
+    CHAIN_TABLE, GENESIS, INSERT_BLOCK_SQL, BlockBuilder, ChainHead, canonical_row, canonical_text, content_digest,
+    read_head, sha256,
+)
 from .head_file import HeadFileError, HeadFileWriter, head_file_path, read_head_file
+from .row_plans import RowPlan
 from .stored_values import InsertLayout, StoredValues, TableLayout
 from .tables import EVENT_TABLES, table_columns
 
@@ -70,6 +74,40 @@ class ChainWriter:
         layout = self._layouts[name]
         stored = self._stored.convert(layout, values)
         return layout.table, stored, content_digest(layout.table, layout.declared(stored))
+
+    @property
+    def layouts(self) -> dict[str, InsertLayout]:
+        """Event name -> how its insert columns map onto its table (read from the database)."""
+        return self._layouts
+
+    def stored_row(self, plan: RowPlan, values: tuple[Any, ...]) -> tuple[tuple[Any, ...], bytes]:
+        """``(stored values, content digest)`` of one row; the same as :meth:`prepare` gives.
+
+        :raises OverflowError, ValueError, TypeError, sqlite3.Error: a value SQLite cannot store.
+        """
+        end = plan.content_end
+        if end is None:  # a conversion, or columns the event does not fill: the general definition
+            values = self._stored.convert_at(plan.layout, values, plan.stored)
+            return values, sha256(canonical_row(plan.table, plan.layout.declared(values))).digest()
+        return values, sha256(canonical_text(plan.table, values[:end]).encode("utf-8", "surrogatepass")).digest()
+
+    def stored_rows(self, rows: list[tuple[RowPlan, tuple[Any, ...], Any]]) -> tuple[list[tuple[Any, ...]], list[bytes]]:
+        """:meth:`stored_row` of every ``(plan, values, _)`` row, as two lists (stored values, digests) in order.
+
+        :raises OverflowError, ValueError, TypeError, sqlite3.Error: a value SQLite cannot store.
+        """
+        stored: list[tuple[Any, ...]] = []
+        digests: list[bytes] = []
+        for plan, values, _ in rows:  # the loop body is stored_row, inlined: this runs for every batched event
+            end = plan.content_end
+            if end is None:
+                values = self._stored.convert_at(plan.layout, values, plan.stored)
+                content = canonical_row(plan.table, plan.layout.declared(values))
+            else:
+                content = canonical_text(plan.table, values[:end]).encode("utf-8", "surrogatepass")
+            stored.append(values)
+            digests.append(sha256(content).digest())
+        return stored, digests
 
     def committed(self, head: ChainHead) -> None:
         """Record that the block ending at ``head`` is on disk (rewrites the head file)."""

@@ -58,7 +58,7 @@ class TableLayout:
 class InsertLayout:
     """Maps one event type's insert columns onto its table's declared columns."""
 
-    __slots__ = ("table", "affinities", "plans", "_positions", "_width", "_identity")
+    __slots__ = ("table", "affinities", "plans", "identity", "_positions", "_width")
 
     def __init__(self, layout: TableLayout, insert_columns: Sequence[str]) -> None:
         missing = [c for c in insert_columns if c not in layout.columns]
@@ -67,14 +67,15 @@ class InsertLayout:
         self.table = layout.table
         self._positions = tuple(layout.columns.index(c) for c in insert_columns)
         self._width = len(layout.columns)
-        self._identity = self._positions == tuple(range(self._width))
+        #: the insert order is the declared order (``declared`` returns the values as they are)
+        self.identity = self._positions == tuple(range(self._width))
         self.affinities = tuple(layout.affinities[p] for p in self._positions)
         #: value types seen -> indexes that need converting (filled by :class:`StoredValues`)
         self.plans: dict[tuple[type, ...], tuple[int, ...]] = {}
 
     def declared(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
         """``values`` (insert order) placed in declared order, NULL for columns the event does not fill."""
-        if self._identity:
+        if self.identity:
             return values
         row: list[Any] = [None] * self._width
         for position, value in zip(self._positions, values):
@@ -103,7 +104,14 @@ class StoredValues:
         types = tuple(map(type, values))
         plan = layout.plans.get(types)
         if plan is None:
-            plan = layout.plans[types] = _plan(types, layout.affinities)
+            plan = layout.plans[types] = stored_form_plan(types, layout.affinities)
+        return self.convert_at(layout, values, plan)
+
+    def convert_at(self, layout: InsertLayout, values: tuple[Any, ...], plan: tuple[int, ...]) -> tuple[Any, ...]:
+        """``values`` with the values at ``plan``'s indexes (from :func:`stored_form_plan`) converted.
+
+        :raises OverflowError, ValueError, sqlite3.Error: a value SQLite cannot store.
+        """
         if not plan:
             return values
         row = list(values)
@@ -123,7 +131,7 @@ class StoredValues:
         return stored
 
 
-def _plan(types: tuple[type, ...], affinities: tuple[str, ...]) -> tuple[int, ...]:
+def stored_form_plan(types: tuple[type, ...], affinities: tuple[str, ...]) -> tuple[int, ...]:
     """Indexes of the values that may change on storage (everything but exact type matches)."""
     plan = []
     for index, (kind, affinity) in enumerate(zip(types, affinities)):

@@ -27,6 +27,9 @@ Design (one writer thread owns the only connection):
   onto the chain head read inside the transaction, and inserts one
   ``audit_chain`` block in the same transaction. After the commit it rewrites
   the head file next to the database. The engine thread never hashes.
+* Rows are built through :class:`~engine.audit.row_plans.RowPlanner` (same
+  values and errors as ``event_row``, cheaper); checkpoints and the WAL's size
+  are :class:`~engine.audit.wal.WalKeeper`'s, run between commits.
 """
 
 from __future__ import annotations
@@ -45,10 +48,12 @@ from loguru import logger
 from ..events import EVENT_TYPES, Event
 from ..hookspecs import hookimpl
 from .chain import INSERT_BLOCK_SQL, BlockBuilder, read_head
-from .chain_writer import ChainWriter, PreparedRow, utc_now
+from .chain_writer import ChainWriter, utc_now
 from .database import open_audit_db
 from .errors import AuditClosedError, AuditWriteError
-from .tables import event_row, insert_sql
+from .row_plans import RowPlanner
+from .tables import insert_sql
+from .wal import WalKeeper
 
 _log = logger.bind(plugin="audit")
 
@@ -60,18 +65,15 @@ _INSERTS: dict[str, str] = {name: insert_sql(cls) for name, cls in EVENT_TYPES.i
 _ROW_ERRORS = (sqlite3.Error, OverflowError, ValueError, TypeError)
 
 
-@dataclass(slots=True)
-class _Row:
-    """One event on its way to the file."""
+#: One event on its way to the file: ``(plan, values, done)``, where ``values`` are
+#: ``event_row(event)`` and ``done`` is a Future resolved after the commit (durable
+#: events) or ``None``. A plain tuple: one is built for every event on the engine thread.
+_Row = tuple
 
-    name: str
-    run_id: str
-    seq: int
-    values: tuple[Any, ...]
-    done: Future | None  # set for durable events: resolved after the commit
 
-    def label(self) -> str:
-        return f"{self.name} run {self.run_id} seq {self.seq}"
+def _label(row: _Row) -> str:
+    plan, values, _done = row
+    return f"{plan.name} run {values[0]} seq {values[1]}"
 
 
 @dataclass(slots=True)
@@ -124,17 +126,18 @@ class AuditWriter:
         :raises AuditWriteError: a durable write failed, or an earlier batch failed.
         :raises AuditClosedError: the writer is closed.
         """
-        row = _Row(event.name, event.run_id, event.seq, event_row(event), None)
+        plan, values = self._planner.row(event)
         if not event.durable:
-            self._put(row)
-            self._raise_pending_error()
+            self._put((plan, values, None))
+            if self._lost:
+                self._raise_pending_error()
             return
         # A durable event after a failed batch is refused before it is written:
         # the engine then does not act on it, and the journal stays consistent.
         self._raise_pending_error()
-        row.done = Future()
-        self._put(row)
-        row.done.result()
+        done: Future = Future()
+        self._put((plan, values, done))
+        done.result()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -209,6 +212,9 @@ class AuditWriter:
         try:
             self._chain = ChainWriter(db.conn, self.path)
             self._chain.start(db.conn)
+            self._planner = RowPlanner(self._chain.layouts)
+            self._wal = WalKeeper(db.conn, self.path)
+            self._wal.start()
         except BaseException as exc:
             db.close()
             with self._lock:
@@ -232,45 +238,58 @@ class AuditWriter:
     def _serve(self, conn: sqlite3.Connection, in_flight: list[_Row | _Marker]) -> None:
         while True:
             in_flight[:] = self._next_batch()
-            rows = [item for item in in_flight if isinstance(item, _Row)]
+            rows = [item for item in in_flight if type(item) is tuple]
             if rows:
                 self._write(conn, rows)
-            for item in in_flight:
-                if isinstance(item, _Marker):
-                    item.done.set_result(None)
-                    if item.stop:
-                        return
+                self._wal.committed(len(rows))
+            if len(rows) < len(in_flight):
+                for item in in_flight:
+                    if type(item) is _Marker:
+                        item.done.set_result(None)
+                        if item.stop:
+                            return
             in_flight.clear()
+            if self._wal.due:  # every caller of the commit is released by now
+                self._wal.checkpoint()
 
     def _next_batch(self) -> list[_Row | _Marker]:
         """Block for the first item, then gather until full, urgent, or the interval is over."""
-        first = self._queue.get()
+        get, get_nowait, monotonic = self._queue.get, self._queue.get_nowait, time.monotonic
+        if self._wal.pending:  # checkpoint at the first idle moment, never inside a commit
+            try:
+                first = get(timeout=self._wal.idle_seconds)
+            except queue.Empty:
+                self._wal.checkpoint()
+                first = get()
+        else:
+            first = get()
         batch = [first]
         if _urgent(first):
             return batch
-        deadline = time.monotonic() + self.flush_interval
-        while len(batch) < self.batch_size:
-            remaining = deadline - time.monotonic()
+        deadline = monotonic() + self.flush_interval
+        size = self.batch_size
+        while len(batch) < size:
+            remaining = deadline - monotonic()
             try:
-                item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
+                item = get(timeout=remaining) if remaining > 0 else get_nowait()
             except queue.Empty:
                 break
             batch.append(item)
-            if _urgent(item):
+            if type(item) is not tuple or item[2] is not None:  # _urgent, inlined
                 break
         return batch
 
     def _write(self, conn: sqlite3.Connection, rows: list[_Row]) -> None:
         """Write ``rows`` and their chain block in one transaction; row by row if that fails."""
         try:
-            prepared = [self._chain.prepare(row.name, row.values) for row in rows]  # hashed outside the lock
+            stored, digests = self._chain.stored_rows(rows)  # hashed before the write lock is taken
             conn.execute("BEGIN IMMEDIATE")
             try:
                 block = BlockBuilder(read_head(conn))
-                for name, values in _runs_by_name(rows, prepared):
+                for name, values in _runs_by_name(rows, stored):
                     conn.executemany(_INSERTS[name], values)
-                for row, (table, _values, digest) in zip(rows, prepared):
-                    block.add(table, row.run_id, row.seq, digest)
+                block.extend([row[0].table for row in rows], [values[0] for values in stored],
+                             [values[1] for values in stored], digests)
                 conn.execute(INSERT_BLOCK_SQL, block.insert_values(utc_now()))
                 conn.execute("COMMIT")
             except BaseException:
@@ -290,20 +309,20 @@ class AuditWriter:
         try:
             conn.execute("BEGIN IMMEDIATE")
             block = BlockBuilder(read_head(conn))
-            for index, row in enumerate(rows):
+            for index, (plan, values, _done) in enumerate(rows):
                 try:
-                    table, values, digest = self._chain.prepare(row.name, row.values)
+                    values, digest = self._chain.stored_row(plan, values)
                 except _ROW_ERRORS as exc:
                     failures[index] = exc
                     continue
                 conn.execute("SAVEPOINT audit_row")
                 try:
-                    conn.execute(_INSERTS[row.name], values)
+                    conn.execute(_INSERTS[plan.name], values)
                 except _ROW_ERRORS as exc:
                     conn.execute("ROLLBACK TO SAVEPOINT audit_row")
                     failures[index] = exc
                 else:
-                    block.add(table, row.run_id, row.seq, digest)
+                    block.add(plan.table, values[0], values[1], digest)
                 conn.execute("RELEASE SAVEPOINT audit_row")
             if block.entries:
                 conn.execute(INSERT_BLOCK_SQL, block.insert_values(utc_now()))
@@ -317,17 +336,23 @@ class AuditWriter:
 
     def _settle(self, rows: list[_Row], failures: dict[int, BaseException]) -> None:
         """Resolve durable futures; turn failed batched rows into the pending error."""
+        if not failures:
+            for _plan, _values, done in rows:
+                if done is not None:
+                    done.set_result(None)
+            return
         lost: list[str] = []
         for index, row in enumerate(rows):
+            done = row[2]
             exc = failures.get(index)
             if exc is None:
-                if row.done is not None:
-                    row.done.set_result(None)
+                if done is not None:
+                    done.set_result(None)
                 continue
-            message = f"audit write to {self.path} failed for {row.label()}: {type(exc).__name__}: {exc}"
+            message = f"audit write to {self.path} failed for {_label(row)}: {type(exc).__name__}: {exc}"
             _log.error(message)
-            if row.done is not None:
-                row.done.set_exception(AuditWriteError(message))
+            if done is not None:
+                done.set_exception(AuditWriteError(message))
             else:
                 lost.append(message)
         if lost:
@@ -349,8 +374,9 @@ class AuditWriter:
                 except queue.Empty:
                     break
         for item in pending:
-            if item.done is not None and not item.done.done():
-                item.done.set_exception(error)
+            done = item[2] if type(item) is tuple else item.done
+            if done is not None and not done.done():
+                done.set_exception(error)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -360,15 +386,17 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 def _urgent(item: _Row | _Marker) -> bool:
     """Items that end a batch at once: durable rows, flush and stop requests."""
-    return isinstance(item, _Marker) or item.done is not None
+    return type(item) is not tuple or item[2] is not None
 
 
-def _runs_by_name(rows: list[_Row], prepared: list[PreparedRow]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+def _runs_by_name(rows: list[_Row], stored: list[tuple[Any, ...]]) -> list[tuple[str, list[tuple[Any, ...]]]]:
     """Split the stored rows into consecutive same-type runs, keeping seq order within and across runs."""
     runs: list[tuple[str, list[tuple[Any, ...]]]] = []
-    for row, (_table, values, _digest) in zip(rows, prepared):
-        if runs and runs[-1][0] == row.name:
-            runs[-1][1].append(values)
+    name, current = None, None
+    for row, values in zip(rows, stored):
+        if row[0].name == name:
+            current.append(values)
         else:
-            runs.append((row.name, [values]))
+            name, current = row[0].name, [values]
+            runs.append((name, current))
     return runs

@@ -21,8 +21,11 @@ order intent (the one wait for the disk on that path).
 from __future__ import annotations
 
 import argparse
+import functools
+import queue
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -83,17 +86,22 @@ def dispatch(folder: Path, code_list: list[str], pushes: list[dict], strategies:
 
 
 class LatencyProbe:
-    """Orders on every ``every``-th tick it sees (one order at a time, never a burst); per order sent, records (tick key, strategy entered, buy called,
-    broker call entered, durable intent seconds) from the stamps the wrappers leave in ``broker_at``/``journal``."""
+    """Orders on every ``every``-th tick it sees (one tick per push, so never a burst).
+
+    Per order sent it keeps ``(tick key, strategy entered, buy called, broker call entered, journal calls)``;
+    the broker and journal wrappers of :func:`latency` fill ``broker_at`` and ``journal`` (the (start, end)
+    of each durable journal call) during the buy.
+    """
 
     def __init__(self, every: int) -> None:
         self.every = every
         self.state: dict = {}
         self.ticks = 0
         self.denied = 0
-        self.broker_at: list[float] = []
-        self.journal: list[float] = []
+        self.broker_at: float | None = None
+        self.journal: list[tuple[float, float]] = []
         self.samples: list[tuple] = []
+        self.handled = threading.Event()
 
     @hookimpl
     def on_tick(self, ctx, tick) -> None:
@@ -101,42 +109,49 @@ class LatencyProbe:
         self.ticks += 1
         signal(self.state, tick, self.every)
         if self.ticks % self.every == 0:
+            self.broker_at, self.journal = None, []
             buy_at = time.perf_counter()
-            sent_before = len(self.broker_at)
             order = ctx.buy(tick.code, 100, price=tick.ask1)
-            if order is None or len(self.broker_at) == sent_before:
+            if order is None or self.broker_at is None:
                 self.denied += 1
-                return
-            self.samples.append(((tick.code, tick.time), entered, buy_at, self.broker_at[-1], self.journal[-1]))
+            else:
+                self.samples.append(((tick.code, tick.time), entered, buy_at, self.broker_at, self.journal))
+        self.handled.set()
 
 
-def latency(folder: Path, code_list: list[str], orders: int, every: int = 20) -> dict:
-    """Per-order engine overhead (seconds) from the SDK callback to the broker call."""
+def latency(folder: Path, code_list: list[str], orders: int, every: int = 20) -> dict[str, list[float]]:
+    """Per order (seconds): ``to_strategy`` (SDK callback entered -> strategy entered), split into
+    ``normalise`` (callback -> message queued) and ``handoff`` (queued -> strategy entered); ``to_broker``
+    (``ctx.buy`` -> ``order_stock_async`` entered, minus the durable wait), split into ``before_journal``
+    (``ctx.buy`` -> the journal called: request, risk, decisions) and ``after_journal`` (journal returned ->
+    broker call); ``durable`` (the audit journal's call for the intent: its row and the wait for its
+    commit); ``engine`` = to_strategy + to_broker; ``total`` = engine + durable."""
     probe = LatencyProbe(every)
     pushes = [{code: record} for push in snapshots(code_list, orders * every // len(code_list) + 1)
               for code, record in push.items()]  # one tick per push: nothing queued ahead of it
     callback_at: dict = {}
+    queued_at: dict = {}
     with LiveRig(folder, code_list, (("probe", probe),)) as rig:
-        engine, trader = rig.engine, rig.engine.gateway.trader
+        trader = rig.engine.gateway.trader
         original_send = trader.order_stock_async
 
         def timed_send(*args, **kwargs):
-            probe.broker_at.append(time.perf_counter())
+            probe.broker_at = time.perf_counter()
             return original_send(*args, **kwargs)
 
         trader.order_stock_async = timed_send
-        original_emit = engine.emit
 
-        def timed_emit(event):
-            if not event.durable:
-                return original_emit(event)
-            start = time.perf_counter()
-            try:
-                return original_emit(event)
-            finally:
-                probe.journal.append(time.perf_counter() - start)
+        rig.time_durable_journal(lambda started, ended: probe.journal.append((started, ended)))
+        market = rig.engine.runtime.market
+        original_put = market._put
 
-        engine.emit = timed_emit
+        def stamped_put(message):
+            now = time.perf_counter()
+            for tick in message[1]:
+                queued_at[(tick.code, tick.time)] = now
+            return original_put(message)
+
+        market._put = stamped_put
         for index, (kind, items, period, callback) in list(rig.xtdata._subs.items()):
             def stamped(data, callback=callback):
                 now = time.perf_counter()
@@ -145,25 +160,70 @@ def latency(folder: Path, code_list: list[str], orders: int, every: int = 20) ->
                         callback_at[(code, record["time"])] = now
                 callback(data)
             rig.xtdata._subs[index] = (kind, items, period, stamped)
-        total = 0
         for push in pushes:
-            total += len(push)
+            probe.handled.clear()
             rig.clock.advance_to(_push_time(push))
             rig.xtdata.publish(push)
-            rig.wait_until(lambda: probe.ticks >= total)
-    overhead, without_journal = [], []
-    for (code, when), entered, buy_at, sent, journalled in probe.samples:
-        value = (entered - callback_at[(code, local_to_epoch_ms(when))]) + (sent - buy_at)
-        overhead.append(value)
-        without_journal.append(value - journalled)
-    return {"orders": len(overhead), "denied": probe.denied, "with": overhead, "without": without_journal,
-            "journal": [sample[4] for sample in probe.samples]}
+            if not probe.handled.wait(60):
+                raise RuntimeError("the engine did not handle a tick within 60 s")
+    out: dict[str, list[float]] = {key: [] for key in ("normalise", "handoff", "to_strategy", "to_broker", "engine",
+                                                        "before_journal", "after_journal", "durable", "total")}
+    for (code, when), entered, buy_at, sent, journal in probe.samples:
+        called = callback_at[(code, local_to_epoch_ms(when))]
+        queued = queued_at[(code, when)]
+        waited = sum(ended - started for started, ended in journal)
+        to_broker = sent - buy_at - waited
+        for key, value in (("normalise", queued - called), ("handoff", entered - queued),
+                           ("to_strategy", entered - called), ("to_broker", to_broker),
+                           ("before_journal", journal[0][0] - buy_at), ("after_journal", sent - journal[-1][1]),
+                           ("engine", entered - called + to_broker), ("durable", waited),
+                           ("total", entered - called + sent - buy_at)):
+            out[key].append(value)
+    out["denied"] = [probe.denied]
+    return out
+
+
+def handoff_floor(kind: str, count: int) -> list[float]:
+    """Seconds from ``put`` on one thread to the return of a blocked ``get`` on another: the bare
+    thread hand-off, with nothing else running. ``kind``: how the consumer waits."""
+    if kind == "Queue.get(timeout=0.2)":
+        inbound = queue.Queue()
+        take = functools.partial(inbound.get, timeout=0.2)
+    elif kind == "SimpleQueue.get(timeout=0.2)":
+        inbound = queue.SimpleQueue()
+        take = functools.partial(inbound.get, timeout=0.2)
+    else:
+        inbound = queue.SimpleQueue()
+        take = inbound.get
+    seen: list[float] = []
+    ack = threading.Event()
+
+    def consume() -> None:
+        for _ in range(count):
+            stamp = take()
+            seen.append(time.perf_counter() - stamp)
+            ack.set()
+
+    consumer = threading.Thread(target=consume, name="handoff-consumer")
+    consumer.start()
+    for _ in range(count):
+        ack.clear()
+        time.sleep(0.0002)  # the consumer is blocked in get() when the put comes, as the engine is between ticks
+        inbound.put(time.perf_counter())
+        ack.wait()
+    consumer.join()
+    return seen
 
 
 def _push_time(push: dict):
     from engine.clock import epoch_ms_to_local
 
     return epoch_ms_to_local(next(iter(push.values()))["time"])
+
+
+def _quantiles(samples: list[float]) -> str:
+    return (f"p50 {quantile(samples, 0.5) * 1e6:8.1f} us   p99 {quantile(samples, 0.99) * 1e6:8.1f} us   "
+            f"max {max(samples) * 1e6:8.1f} us")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,13 +246,18 @@ def main(argv: list[str] | None = None) -> int:
     header(f"tick-to-order latency: an order every 20th tick, {n_orders} orders")
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp:
         result = latency(Path(tmp), codes(min(n_codes, 20)), n_orders)
-    for label, key in (("with durable intent", "with"), ("without the commit", "without")):
-        samples = result[key]
-        line(label, f"p50 {quantile(samples, 0.5) * 1e6:8.1f} us   p99 {quantile(samples, 0.99) * 1e6:8.1f} us   "
-                    f"max {max(samples) * 1e6:8.1f} us   ({result['orders']} orders, {result['denied']} denied)")
-    commits = result["journal"]
-    line("the durable intent alone", f"p50 {quantile(commits, 0.5) * 1e6:8.1f} us   p99 {quantile(commits, 0.99) * 1e6:8.1f} us")
-    line("target", "SDK callback -> broker call < 50 us at p99 (excluding strategy code)")
+    line("orders", f"{len(result['engine'])} sent, {result['denied'][0]} denied")
+    for label, key in (("(a) callback -> strategy", "to_strategy"), ("    normalise + queue.put", "normalise"),
+                       ("    queue -> strategy", "handoff"), ("(b) ctx.buy -> broker call", "to_broker"),
+                       ("    ctx.buy -> journal", "before_journal"), ("    journal -> broker call", "after_journal"),
+                       ("(a)+(b) engine overhead", "engine"), ("(c) durable intent wait", "durable"),
+                       ("(d) total (a)+(b)+(c)", "total")):
+        line(label, _quantiles(result[key]))
+    line("note", "(b) excludes (c): the audit journal's call for the durable intent, measured and subtracted")
+    line("target", "(a)+(b) < 50 us at p99 (SDK callback -> broker call, excluding strategy code and the commit)")
+    header("floor: the bare thread hand-off (put -> a blocked get returns), same process")
+    for kind in ("Queue.get(timeout=0.2)", "SimpleQueue.get(timeout=0.2)", "SimpleQueue.get()"):
+        line(kind, _quantiles(handoff_floor(kind, 20 if args.quick else 2000)))
     line("peak RSS (MB)", f"{peak_rss_mb():.0f}")
     return 0
 

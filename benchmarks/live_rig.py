@@ -88,9 +88,34 @@ class LiveRig:
         self.engine.stop()
         self.thread.join(60)
 
+    def time_durable_journal(self, record) -> None:
+        """Call ``record(started, ended)`` (``perf_counter`` stamps) around each durable event's call of the
+        audit journal's ``track_event`` (building its row, then waiting for its commit). Call before the first order."""
+        for impl in self.engine.pm.hook.track_event.get_hookimpls():
+            if getattr(impl.plugin, "AUDIT_JOURNAL", False):
+                impl.function = _timed_journal(impl.function, record)
+        refresh = getattr(self.engine.dispatch, "refresh", None)
+        if refresh is not None:  # the dispatcher may have cached the hook's functions
+            refresh()
+
     def wait_until(self, condition, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
                 raise RuntimeError("the engine did not finish the benchmark's ticks in time")
             time.sleep(0.0005)
+
+
+def _timed_journal(track_event, record):
+    """``track_event`` that reports the start and end of each durable call to ``record``."""
+
+    def timed(event):
+        if not event.durable:
+            return track_event(event)
+        start = time.perf_counter()
+        try:
+            return track_event(event)
+        finally:
+            record(start, time.perf_counter())
+
+    return timed

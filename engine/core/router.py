@@ -10,7 +10,7 @@ journal cannot write it, the order is not sent.
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
@@ -126,35 +126,46 @@ class OrderRouter:
         )
 
     def _run_risk(self, request: OrderRequest) -> RiskDecision | None:
-        """Ask every risk plugin; record every answer; return the first denial, if any."""
+        """Ask every risk plugin; record every answer; return the first denial, if any.
+
+        Every answer is recorded (one ``risk_decision`` event each, in order, after all
+        plugins answered); only the first denial is turned into a :class:`RiskDecision`.
+        """
         engine = self._engine
-        decisions: list[RiskDecision] = []
+        answers: list[tuple[Any, str, str, Any, Any, str]] = []  # (allowed, rule, reason, value, limit, plugin)
         state = engine.trading_state_for(request.strategy)
         if state is TradingState.HALTED:
-            decisions.append(RiskDecision(False, "trading_state", f"trading is HALTED ({engine.halt_cause})", state.value, "ACTIVE", "engine"))
+            answers.append((False, "trading_state", f"trading is HALTED ({engine.halt_cause})", state.value, "ACTIVE", "engine"))
         elif state is TradingState.REDUCING and not engine.reduces_position(request):
-            decisions.append(RiskDecision(False, "trading_state", "trading is REDUCING: only sells within the sellable volume",
-                                          state.value, "ACTIVE", "engine"))
-        for impl in engine.dispatch.implementations("check_order"):
-            if impl.plugin in engine.dispatch.faulted:  # fail closed: a broken risk rule still says no
-                decisions.append(RiskDecision(False, "plugin_faulted", f"risk plugin {impl.plugin!r} is FAULTED after "
-                                              "repeated errors; orders stay blocked until the engine restarts with it fixed",
-                                              plugin=impl.plugin))
-        for plugin, result, failure in engine.dispatch.collect("check_order", request=request):
+            answers.append((False, "trading_state", "trading is REDUCING: only sells within the sellable volume",
+                            state.value, "ACTIVE", "engine"))
+        dispatch = engine.dispatch
+        faulted = dispatch.faulted
+        if faulted:
+            for impl in dispatch.implementations("check_order"):
+                if impl.plugin in faulted:  # fail closed: a broken risk rule still says no
+                    answers.append((False, "plugin_faulted", f"risk plugin {impl.plugin!r} is FAULTED after repeated errors; "
+                                    "orders stay blocked until the engine restarts with it fixed", None, None, impl.plugin))
+        for plugin, result, failure in dispatch.collect("check_order", request=request):
             if failure is not None:
-                decisions.append(RiskDecision(False, "plugin_error", f"risk plugin {plugin!r} raised {type(failure.error).__name__}: {failure.error}", plugin=plugin))
+                answers.append((False, "plugin_error", f"risk plugin {plugin!r} raised {type(failure.error).__name__}: "
+                                f"{failure.error}", None, None, plugin))
             elif isinstance(result, RiskDecision):
-                decisions.append(RiskDecision(result.allowed, result.rule, result.reason, result.value, result.limit, plugin))
+                answers.append((result.allowed, result.rule, result.reason, result.value, result.limit, plugin))
             elif result is not None:
-                decisions.append(RiskDecision(False, "bad_decision", f"check_order returned {type(result).__name__}, expected RiskDecision or None", plugin=plugin))
-        for decision in decisions:
-            engine.emit(RiskDecisionMade(
-                client_order_id=request.client_order_id, strategy=request.strategy, code=request.code,
-                side=request.side.value, volume=request.volume, price=_text(request.price), allowed=decision.allowed,
-                rule=decision.rule, plugin=decision.plugin, reason=decision.reason,
-                value=_text(decision.value), limit=_text(decision.limit),
+                answers.append((False, "bad_decision", f"check_order returned {type(result).__name__}, expected "
+                                "RiskDecision or None", None, None, plugin))
+        denial = None
+        emit, client_order_id, strategy, code = engine.emit, request.client_order_id, request.strategy, request.code
+        side, volume, price = request.side.value, request.volume, _text(request.price)
+        for allowed, rule, reason, value, limit, plugin in answers:
+            emit(RiskDecisionMade(
+                client_order_id=client_order_id, strategy=strategy, code=code, side=side, volume=volume, price=price,
+                allowed=allowed, rule=rule, plugin=plugin, reason=reason, value=_text(value), limit=_text(limit),
             ))
-        return next((d for d in decisions if not d.allowed), None)
+            if denial is None and not allowed:
+                denial = RiskDecision(allowed, rule, reason, value, limit, plugin)
+        return denial
 
 
 #: What ``price_type="market"`` means per exchange: best five levels, the rest cancelled.
@@ -191,9 +202,12 @@ def resolve_price_type(code: str, price_type: int | str) -> int:
     return price_type
 
 
+_PLAIN = frozenset({type(None), int, float, str, bool})
+
+
 def _text(value):
     """Decimals as exact strings for the audit; other values unchanged."""
-    if value is None or isinstance(value, (int, float, str, bool)):
+    if type(value) in _PLAIN or isinstance(value, (int, float, str, bool)):
         return value
     return str(value)
 

@@ -11,11 +11,10 @@ became ST.
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from ...hookspecs import hookimpl
 from ...models import OrderRequest, RiskDecision
-from .decisions import Check, decide, failed, passed
+from .decisions import Passed, allow, deny
 from .settings import CodeRules
 
 FAMILY = "code_rules"
@@ -44,41 +43,37 @@ class CodeRulesPlugin:
         self.settings = settings
         self._allowed = frozenset(settings.allowed) if settings.allowed is not None else None
         self._blocked = frozenset(settings.blocked)
+        self._names_checked = settings.block_st or settings.block_delisting_risk
 
     @hookimpl
     def check_order(self, ctx, request: OrderRequest) -> RiskDecision:
         if ctx.reduces_position(request):
-            return RiskDecision.allow(FAMILY, f"sell within the sellable volume of {request.code}: code rules do not apply")
-        return decide(FAMILY, self._checks(ctx, request))
-
-    def _checks(self, ctx, request: OrderRequest) -> Iterator[Check]:
+            return RiskDecision(True, FAMILY, f"sell within the sellable volume of {request.code}: code rules do not apply")
         code, s = request.code, self.settings
+        passed: list[Passed] = []
         if self._allowed is not None:
             if code not in self._allowed:
-                yield failed("allowed_codes", f"{code} is not in risk.codes.allowed ({len(self._allowed)} codes)", code, "allowed list")
-                return
-            yield passed("allowed_codes", f"{code} is allowed", code, "allowed list")
+                return deny("allowed_codes", f"{code} is not in risk.codes.allowed ({len(self._allowed)} codes)", code,
+                            "allowed list")
+            passed.append(("allowed_codes", f"{code} is allowed", code, "allowed list"))
         if code in self._blocked:
-            yield failed("blocked_codes", f"{code} is in risk.codes.blocked", code, "blocked list")
-            return
-        if not (s.block_st or s.block_delisting_risk):
-            return
+            return deny("blocked_codes", f"{code} is in risk.codes.blocked", code, "blocked list")
+        if not self._names_checked:
+            return allow(FAMILY, passed)
         detail = ctx.instrument(code)
         if detail is None:
             if s.deny_unknown_instruments:
-                yield failed("unknown_instrument", f"no instrument details for {code}: its ST / delisting status "
-                                                   "cannot be checked", code, "known instrument")
-            else:
-                yield passed("unknown_instrument", f"no instrument details for {code}; allowed by configuration", code, None)
-            return
+                return deny("unknown_instrument", f"no instrument details for {code}: its ST / delisting status "
+                                                  "cannot be checked", code, "known instrument")
+            passed.append(("unknown_instrument", f"no instrument details for {code}; allowed by configuration", code, None))
+            return allow(FAMILY, passed)
         name = str(detail.get("InstrumentName") or "")
         if s.block_delisting_risk and is_delisting_name(name):
-            yield failed("delisting_risk", f"{code} {name!r} carries a delisting-risk mark (*ST or 退)", name, "no *ST / 退")
-            return
+            return deny("delisting_risk", f"{code} {name!r} carries a delisting-risk mark (*ST or 退)", name, "no *ST / 退")
         if s.block_st and is_st_name(name):
-            yield failed("st_stock", f"{code} {name!r} is a risk-warning (ST) stock", name, "no ST")
-            return
-        yield passed("code_names", f"{code} {name!r} carries no blocked mark", name, None)
+            return deny("st_stock", f"{code} {name!r} is a risk-warning (ST) stock", name, "no ST")
+        passed.append(("code_names", f"{code} {name!r} carries no blocked mark", name, None))
+        return allow(FAMILY, passed)
 
 
 def make_plugin(config) -> CodeRulesPlugin | None:

@@ -1,70 +1,104 @@
-"""What the rule families share: one check's outcome, and how a family turns its outcomes into one decision.
+"""What the rule families share: how a family turns its checks into one decision.
 
 A family runs its checks in a fixed order. The first failed check becomes the
 family's :class:`RiskDecision` (deny, with that check's rule, value, limit and
 reason). When every check passed, the family answers with one allow decision
 named after the family: its reason lists every check, and its value and limit
 are those of the check closest to its limit, so the audit shows the headroom.
+
+Every order passes here, so the representation is lean: a family appends each
+passed check to a list as a plain ``(rule, reason, value, limit)`` tuple (see
+:data:`Passed`) and returns a denial as soon as a check fails; :func:`allow`
+then summarises the list. No objects are built that the decision does not use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from ...models import OrderRequest, RiskDecision
 from ...models.money import ZERO, round_cents, to_decimal
 
-__all__ = ["Check", "decide", "order_price", "passed", "failed", "cny"]
+__all__ = ["DecimalMemo", "Passed", "allow", "cny", "deny", "order_price", "usage"]
+
+#: One passed check: (rule, reason, measured value, limit).
+Passed = tuple[str, str, Any, Any]
+
+NO_CHECK = "no check applies to this order"
+_NUMBERS = frozenset({int, float, Decimal})
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One check on one request: passed or not, with the measured value and the limit."""
+def usage(value: Any, limit: Any) -> float | None:
+    """How close ``value`` is to ``limit`` (1.0 = at the limit); None when either is not a number or the limit is 0.
 
-    rule: str
-    passed: bool
-    reason: str
-    value: Any = None
-    limit: Any = None
-
-    @property
-    def usage(self) -> float | None:
-        """How close the value is to its limit (1.0 = at the limit); None when either is not a number."""
-        numbers = (int, float, Decimal)
-        if isinstance(self.value, bool) or isinstance(self.limit, bool):
-            return None
-        if isinstance(self.value, numbers) and isinstance(self.limit, numbers) and self.limit:
-            return float(self.value) / float(self.limit)
+    Booleans are not numbers here.
+    """
+    if type(value) in _NUMBERS and type(limit) in _NUMBERS:  # the common case, without isinstance chains
+        return float(value) / float(limit) if limit else None
+    if isinstance(value, bool) or isinstance(limit, bool):
         return None
+    if isinstance(value, (int, float, Decimal)) and isinstance(limit, (int, float, Decimal)) and limit:
+        return float(value) / float(limit)
+    return None
 
 
-def passed(rule: str, reason: str, value: Any = None, limit: Any = None) -> Check:
-    """A check that passed: ``reason`` says what was measured against what."""
-    return Check(rule, True, reason, value, limit)
+def deny(rule: str, reason: str, value: Any = None, limit: Any = None) -> RiskDecision:
+    """A failed check as the family's decision: ``reason`` is what the operator reads in ``qmt-engine audit denials``."""
+    return RiskDecision(False, rule, reason, value, limit)
 
 
-def failed(rule: str, reason: str, value: Any = None, limit: Any = None) -> Check:
-    """A check that failed: ``reason`` is what the operator reads in ``qmt-engine audit denials``."""
-    return Check(rule, False, reason, value, limit)
+def allow(family: str, passed: list[Passed]) -> RiskDecision:
+    """One allow decision summarising every passed check, in order.
+
+    Its reason joins every check's reason; its value and limit are those of the
+    check with the highest :func:`usage` (the first of equals), prefixed by
+    ``closest to its limit: <rule>.``. With no check: ``no check applies``.
+    """
+    if not passed:
+        return RiskDecision(True, family, NO_CHECK)
+    reason = "; ".join([check[1] for check in passed])
+    closest = None
+    highest = 0.0
+    for check in passed:
+        value, limit = check[2], check[3]
+        if type(value) in _NUMBERS and type(limit) in _NUMBERS:  # = usage(value, limit), inlined
+            if not limit:
+                continue
+            measured = float(value) / float(limit)
+        elif value is None or limit is None:
+            continue
+        else:
+            measured = usage(value, limit)
+            if measured is None:
+                continue
+        if closest is None or measured > highest:
+            closest, highest = check, measured
+    if closest is None:
+        return RiskDecision(True, family, reason)
+    return RiskDecision(True, family, f"closest to its limit: {closest[0]}. {reason}", closest[2], closest[3])
 
 
-def decide(family: str, checks: Iterable[Check]) -> RiskDecision:
-    """The first failed check as a denial, else one allow decision summarising every check."""
-    done: list[Check] = []
-    for check in checks:
-        if not check.passed:
-            return RiskDecision.deny(check.rule, check.reason, check.value, check.limit)
-        done.append(check)
-    if not done:
-        return RiskDecision.allow(family, "no check applies to this order")
-    reason = "; ".join(c.reason for c in done)
-    measured = [c for c in done if c.usage is not None]
-    if not measured:
-        return RiskDecision.allow(family, reason)
-    closest = max(measured, key=lambda c: c.usage)
-    return RiskDecision.allow(family, f"closest to its limit: {closest.rule}. {reason}", closest.value, closest.limit)
+class DecimalMemo:
+    """Decimals of market-data numbers (floats from ticks and instrument details), remembered per code
+    and field for as long as the number object stays the same; :func:`to_decimal` converts the others."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dict[str, tuple[Any, Decimal]]] = {}
+
+    def of(self, field: str, code: str, number: Any) -> Decimal:
+        """``to_decimal(number)``, converted once per new ``number`` object for ``code``'s ``field``."""
+        seen = self._seen.get(field)
+        if seen is None:
+            seen = self._seen[field] = {}
+        known = seen.get(code)
+        if known is not None and known[0] is number:  # the same object: the same Decimal (numbers are immutable)
+            return known[1]
+        value = to_decimal(number)
+        seen[code] = (number, value)
+        return value
 
 
 def cny(amount: Decimal) -> Decimal:
@@ -78,3 +112,5 @@ def order_price(ctx, request: OrderRequest) -> Decimal:
         return request.price
     last = ctx.last_price(request.code)
     return to_decimal(last) if last else ZERO
+
+

@@ -13,49 +13,47 @@ check_order: O(open orders).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterator
+from typing import NamedTuple
 
 from ...hookspecs import hookimpl
 from ...models import OrderRequest, RiskDecision, Side
 from ...models.money import ZERO, to_decimal
-from .decisions import Check, cny, decide, failed, order_price, passed
+from .decisions import Passed, allow, cny, deny, order_price
 from .settings import ExposureLimits
 
 FAMILY = "exposure_limits"
 PCT_DIGITS = Decimal("0.0001")
 
 
-@dataclass
-class OpenBuys:
+class OpenBuys(NamedTuple):
     """Open buy orders' remaining value: the whole account, this code, this strategy; and the open-order count."""
 
-    count: int = 0
-    account: Decimal = ZERO
-    code: Decimal = ZERO
-    strategy: Decimal = ZERO
+    count: int
+    account: Decimal
+    code: Decimal
+    strategy: Decimal
 
 
 def open_buys(ctx, request: OrderRequest) -> OpenBuys:
     """Sum the account's open orders once (every strategy's, external ones included)."""
-    totals = OpenBuys()
+    count, account, same_code, same_strategy = 0, ZERO, ZERO, ZERO
+    code, strategy = request.code, request.strategy
     for order in ctx.open_orders(all_strategies=True):
-        totals.count += 1
+        count += 1
         if order.side is not Side.BUY:
             continue
-        if order.price is not None:
-            price = order.price
-        else:
+        price = order.price
+        if price is None:
             last = ctx.last_price(order.code)
             price = to_decimal(last) if last else ZERO
         value = price * order.remaining
-        totals.account += value
-        if order.code == request.code:
-            totals.code += value
-        if order.strategy == request.strategy:
-            totals.strategy += value
-    return totals
+        account += value
+        if order.code == code:
+            same_code += value
+        if order.strategy == strategy:
+            same_strategy += value
+    return OpenBuys(count, account, same_code, same_strategy)
 
 
 def held_value(position) -> Decimal:
@@ -68,64 +66,74 @@ class ExposureRules:
 
     def __init__(self, settings: ExposureLimits) -> None:
         self.settings = settings
+        self._value_limits = any(
+            limit is not None for limit in (settings.max_position_value_per_code, settings.max_position_value_per_strategy,
+                                            settings.max_account_position_value, settings.max_gross_exposure_pct))
+        gross = settings.max_gross_exposure_pct
+        self._gross_text = f"{gross:.2%}" if gross is not None else ""
 
     @hookimpl
     def check_order(self, ctx, request: OrderRequest) -> RiskDecision:
         if ctx.reduces_position(request):
-            return RiskDecision.allow(FAMILY, f"sell within the sellable volume of {request.code}: exposure limits do not apply")
-        return decide(FAMILY, self._checks(ctx, request))
-
-    def _checks(self, ctx, request: OrderRequest) -> Iterator[Check]:
+            return RiskDecision(True, FAMILY, f"sell within the sellable volume of {request.code}: exposure limits do not apply")
         s = self.settings
-        needs_values = request.side is Side.BUY and any(
-            limit is not None for limit in (s.max_position_value_per_code, s.max_position_value_per_strategy,
-                                            s.max_account_position_value, s.max_gross_exposure_pct))
+        needs_values = self._value_limits and request.side is Side.BUY
+        passed: list[Passed] = []
         if s.max_open_orders is None and not needs_values:
-            return
+            return allow(FAMILY, passed)
         pending = open_buys(ctx, request)
-        if s.max_open_orders is not None:
-            yield self._open_orders(pending.count, s.max_open_orders)
+        limit = s.max_open_orders
+        if limit is not None:
+            count = pending.count + 1
+            if count > limit:
+                return deny("max_open_orders", f"{pending.count} orders are open; one more would exceed the limit of {limit}",
+                            count, limit)
+            passed.append(("max_open_orders", f"open orders with this one {count} <= {limit}", count, limit))
         if not needs_values:
-            return
+            return allow(FAMILY, passed)
         order_value = order_price(ctx, request) * request.volume
-        if s.max_position_value_per_code is not None:
+        limit = s.max_position_value_per_code
+        if limit is not None:
             value = cny(held_value(ctx.position(request.code)) + pending.code + order_value)
-            yield self._cap("max_position_value_per_code", f"the account's position in {request.code}", value,
-                            s.max_position_value_per_code)
-        if s.max_position_value_per_strategy is not None:
+            denial = _cap(passed, "max_position_value_per_code", f"the account's position in {request.code}", value, limit)
+            if denial is not None:
+                return denial
+        limit = s.max_position_value_per_strategy
+        if limit is not None:
             value = cny(ctx.strategy_exposure(request.strategy) + pending.strategy + order_value)
-            yield self._cap("max_position_value_per_strategy", f"strategy {request.strategy!r}'s holdings", value,
-                            s.max_position_value_per_strategy)
-        account_value = ctx.account.market_value + pending.account + order_value
-        if s.max_account_position_value is not None:
-            yield self._cap("max_account_position_value", "the account's holdings", cny(account_value),
-                            s.max_account_position_value)
-        if s.max_gross_exposure_pct is not None:
-            yield self._gross(account_value, ctx.account.total_asset, s.max_gross_exposure_pct)
+            denial = _cap(passed, "max_position_value_per_strategy", f"strategy {request.strategy!r}'s holdings", value, limit)
+            if denial is not None:
+                return denial
+        if s.max_account_position_value is None and s.max_gross_exposure_pct is None:
+            return allow(FAMILY, passed)
+        account = ctx.account
+        account_value = account.market_value + pending.account + order_value
+        limit = s.max_account_position_value
+        if limit is not None:
+            denial = _cap(passed, "max_account_position_value", "the account's holdings", cny(account_value), limit)
+            if denial is not None:
+                return denial
+        limit = s.max_gross_exposure_pct
+        if limit is not None:
+            total_asset = account.total_asset
+            if total_asset <= 0:
+                return deny("max_gross_exposure", f"total asset is {total_asset}: gross exposure cannot be measured",
+                            None, limit)
+            exposure = account_value / total_asset
+            ratio = exposure.quantize(PCT_DIGITS)
+            if exposure > limit:
+                return deny("max_gross_exposure", f"holdings would be {ratio:.2%} of total asset {cny(total_asset)} CNY "
+                                                  f"(limit {self._gross_text})", ratio, limit)
+            passed.append(("max_gross_exposure", f"holdings {ratio:.2%} of total asset <= {self._gross_text}", ratio, limit))
+        return allow(FAMILY, passed)
 
-    @staticmethod
-    def _open_orders(count: int, limit: int) -> Check:
-        if count + 1 > limit:
-            return failed("max_open_orders", f"{count} orders are open; one more would exceed the limit of {limit}",
-                          count + 1, limit)
-        return passed("max_open_orders", f"open orders with this one {count + 1} <= {limit}", count + 1, limit)
 
-    @staticmethod
-    def _cap(rule: str, what: str, value: Decimal, limit: Decimal) -> Check:
-        if value > limit:
-            return failed(rule, f"{what} would be {value} CNY with this order and the open buys, over {limit} CNY", value, limit)
-        return passed(rule, f"{what} {value} <= {limit} CNY", value, limit)
-
-    @staticmethod
-    def _gross(projected: Decimal, total_asset: Decimal, limit: Decimal) -> Check:
-        if total_asset <= 0:
-            return failed("max_gross_exposure", f"total asset is {total_asset}: gross exposure cannot be measured",
-                          None, limit)
-        ratio = (projected / total_asset).quantize(PCT_DIGITS)
-        if projected / total_asset > limit:
-            return failed("max_gross_exposure", f"holdings would be {ratio:.2%} of total asset {cny(total_asset)} CNY "
-                                                f"(limit {limit:.2%})", ratio, limit)
-        return passed("max_gross_exposure", f"holdings {ratio:.2%} of total asset <= {limit:.2%}", ratio, limit)
+def _cap(passed: list[Passed], rule: str, what: str, value: Decimal, limit: Decimal) -> RiskDecision | None:
+    """A value cap: the denial, or None after appending the passed check."""
+    if value > limit:
+        return deny(rule, f"{what} would be {value} CNY with this order and the open buys, over {limit} CNY", value, limit)
+    passed.append((rule, f"{what} {value!s} <= {limit!s} CNY", value, limit))
+    return None
 
 
 def make_plugin(config) -> ExposureRules | None:

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Hashable, Iterator
+from typing import Hashable
 
 from ...events import CancelRequested, Event, OrderIntent
 from ...hookspecs import hookimpl
 from ...models import OrderRequest, OrderStatus, RiskDecision, Side
 from .counters import DailyCount, RecentOrders, SlidingWindow
-from .decisions import Check, decide, failed, passed
+from .decisions import Passed, allow, deny
 from .settings import FlowLimits
 
 FAMILY = "flow_limits"
@@ -55,6 +55,7 @@ class FlowRules:
         self.per_day = DailyCount()
         window = settings.duplicate_window_seconds
         self.recent = RecentOrders(window) if window is not None else None
+        self._no_duplicate: Passed = ("duplicate_order", f"no identical order in the last {window} s", None, window)
 
     # -- what left the engine --------------------------------------------------
 
@@ -84,30 +85,31 @@ class FlowRules:
 
     @hookimpl
     def check_order(self, ctx, request: OrderRequest) -> RiskDecision:
-        return decide(FAMILY, self._checks(ctx, request, ctx.now))
-
-    def _checks(self, ctx, request: OrderRequest, now: dt.datetime) -> Iterator[Check]:
-        s = self.settings
-        if s.max_orders_and_cancels_per_second is not None:
-            yield self._rate("orders_per_second", "in the last second", self.per_second.count(now),
-                             s.max_orders_and_cancels_per_second)
-        if s.max_orders_and_cancels_per_day is not None:
-            yield self._rate("orders_per_day", f"on {now.date()}", self.per_day.count(now),
-                             s.max_orders_and_cancels_per_day)
+        s, now = self.settings, ctx.now
+        passed: list[Passed] = []
+        limit = s.max_orders_and_cancels_per_second
+        if limit is not None:
+            denial = _rate(passed, "orders_per_second", "in the last second", self.per_second.count(now), limit)
+            if denial is not None:
+                return denial
+        limit = s.max_orders_and_cancels_per_day
+        if limit is not None:
+            denial = _rate(passed, "orders_per_day", f"on {now.date()}", self.per_day.count(now), limit)
+            if denial is not None:
+                return denial
         if self.recent is not None:
-            yield self._duplicate(ctx, request, now)
+            denial = self._duplicate(ctx, request, now)
+            if denial is not None:
+                return denial
+            passed.append(self._no_duplicate)
         if s.prevent_self_trade:
-            yield self._self_trade(ctx, request)
+            denial = _self_trade(ctx, request)
+            if denial is not None:
+                return denial
+            passed.append(_NO_SELF_TRADE[request.side])
+        return allow(FAMILY, passed)
 
-    @staticmethod
-    def _rate(rule: str, span: str, sent: int, limit: int) -> Check:
-        value = sent + 1
-        if value > limit:
-            return failed(rule, f"{sent} orders and cancels were sent {span}; this order would make {value}, over {limit}",
-                          value, limit)
-        return passed(rule, f"orders and cancels {span} with this one {value} <= {limit}", value, limit)
-
-    def _duplicate(self, ctx, request: OrderRequest, now: dt.datetime) -> Check:
+    def _duplicate(self, ctx, request: OrderRequest, now: dt.datetime) -> RiskDecision | None:
         window = self.settings.duplicate_window_seconds
         key = self._key(request.strategy, request.code, request.side.value, request.price, request.volume)
         sent = self.recent.get(key, now)
@@ -115,21 +117,40 @@ class FlowRules:
             earlier = ctx.get_order(sent.client_order_id)
             if earlier is None or earlier.status not in WITHDRAWN:
                 elapsed = round((now - sent.when).total_seconds(), 3)
-                return failed("duplicate_order", f"order {sent.client_order_id} with the same code, side, price and volume "
-                                                 f"was sent {elapsed} s ago (window {window} s)", elapsed, window)
-        return passed("duplicate_order", f"no identical order in the last {window} s", None, window)
+                return deny("duplicate_order", f"order {sent.client_order_id} with the same code, side, price and volume "
+                                               f"was sent {elapsed} s ago (window {window} s)", elapsed, window)
+        return None
 
-    @staticmethod
-    def _self_trade(ctx, request: OrderRequest) -> Check:
-        opposite = Side.SELL if request.side is Side.BUY else Side.BUY
-        for resting in ctx.open_orders(code=request.code, all_strategies=True):
-            if resting.side is opposite and resting.remaining > 0 and _crosses(request.side, request.price, resting.price):
-                shown = "market" if request.price is None else request.price
-                resting_price = "market" if resting.price is None else resting.price
-                return failed("self_trade", f"a {request.side.value} at {shown} would trade with the account's own resting "
-                                            f"{opposite.value} {resting.client_order_id} ({resting.strategy}) at "
-                                            f"{resting_price} on {request.code}", shown, resting_price)
-        return passed("self_trade", f"no resting {opposite.value} of the account crosses this order", None, None)
+
+def _rate(passed: list[Passed], rule: str, span: str, sent: int, limit: int) -> RiskDecision | None:
+    """A message-rate limit: the denial, or None after appending the passed check."""
+    value = sent + 1
+    if value > limit:
+        return deny(rule, f"{sent} orders and cancels were sent {span}; this order would make {value}, over {limit}",
+                    value, limit)
+    passed.append((rule, f"orders and cancels {span} with this one {value} <= {limit}", value, limit))
+    return None
+
+
+def _self_trade(ctx, request: OrderRequest) -> RiskDecision | None:
+    """A denial when the request would trade with one of the account's own resting orders, else None."""
+    side = request.side
+    opposite = Side.SELL if side is Side.BUY else Side.BUY
+    for resting in ctx.open_orders(code=request.code, all_strategies=True):
+        if resting.side is opposite and resting.remaining > 0 and _crosses(side, request.price, resting.price):
+            shown = "market" if request.price is None else request.price
+            resting_price = "market" if resting.price is None else resting.price
+            return deny("self_trade", f"a {side.value} at {shown} would trade with the account's own resting "
+                                      f"{opposite.value} {resting.client_order_id} ({resting.strategy}) at "
+                                      f"{resting_price} on {request.code}", shown, resting_price)
+    return None
+
+
+#: the passed self-trade check per side of the request (its text depends on the side alone)
+_NO_SELF_TRADE: dict[Side, Passed] = {
+    side: ("self_trade", f"no resting {opposite.value} of the account crosses this order", None, None)
+    for side, opposite in ((Side.BUY, Side.SELL), (Side.SELL, Side.BUY))
+}
 
 
 def make_plugin(config) -> FlowRules | None:

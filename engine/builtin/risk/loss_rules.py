@@ -25,16 +25,26 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from ...events import Event, OrderIntent
 from ...hookspecs import hookimpl
 from ...models import OrderRequest, RiskDecision
-from .decisions import Check, cny, decide, failed, passed
+from .decisions import allow, cny, deny
 from .settings import LossLimits
 
 FAMILY = "daily_loss"
 PCT_DIGITS = Decimal("0.0001")
+
+
+class LossCheck(NamedTuple):
+    """One measured loss limit: passed or not, with the loss and the limit."""
+
+    rule: str
+    passed: bool
+    reason: str
+    value: Decimal
+    limit: Decimal
 
 
 class LossRules:
@@ -47,6 +57,8 @@ class LossRules:
         #: scopes (``"account"`` or ``"strategy:<name>"``) whose state this rule already changed today
         self.tripped: set[str] = set()
         self.day: dt.date | None = None
+        pct = settings.max_daily_loss_pct
+        self._pct_text = f"{pct:.2%}" if pct is not None else ""
 
     # -- hooks ---------------------------------------------------------------
 
@@ -54,10 +66,13 @@ class LossRules:
     def check_order(self, ctx, request: OrderRequest) -> RiskDecision:
         checks = self._evaluate(ctx, request.strategy)
         if ctx.reduces_position(request):
-            summary = "; ".join(c.reason for c in checks) or "no loss limit configured"
-            return RiskDecision.allow(FAMILY, f"sell within the sellable volume of {request.code}: loss limits do not "
+            summary = "; ".join([c.reason for c in checks]) or "no loss limit configured"
+            return RiskDecision(True, FAMILY, f"sell within the sellable volume of {request.code}: loss limits do not "
                                               f"apply ({summary})")
-        return decide(FAMILY, checks)
+        for check in checks:
+            if not check.passed:
+                return deny(check.rule, check.reason, check.value, check.limit)
+        return allow(FAMILY, [(c.rule, c.reason, c.value, c.limit) for c in checks])
 
     @hookimpl
     def on_heartbeat(self, ctx) -> None:
@@ -72,10 +87,12 @@ class LossRules:
 
     # -- measuring -----------------------------------------------------------
 
-    def _evaluate(self, ctx, strategy: str | None, *, account: bool = True) -> list[Check]:
+    def _evaluate(self, ctx, strategy: str | None, *, account: bool = True) -> list[LossCheck]:
         """Measure the account's limits (and ``strategy``'s), and trip the state of any scope in breach."""
-        self._roll(ctx.now.date())
-        checks: list[Check] = []
+        day = ctx.now.date()
+        if day != self.day:
+            self.day, self.tripped = day, set()
+        checks: list[LossCheck] = []
         if account:
             for check in self._account_checks(ctx):
                 checks.append(check)
@@ -89,7 +106,7 @@ class LossRules:
                     self._trip(ctx, strategy, check)
         return checks
 
-    def _account_checks(self, ctx) -> list[Check]:
+    def _account_checks(self, ctx) -> list[LossCheck]:
         s = self.settings
         if s.max_daily_loss is None and s.max_daily_loss_pct is None:
             return []
@@ -97,47 +114,43 @@ class LossRules:
         loss = cny(-pnl)
         checks = []
         if s.max_daily_loss is not None:
-            checks.append(self._limit("daily_loss_account", "the account", loss, s.max_daily_loss))
-        if s.max_daily_loss_pct is not None:
+            checks.append(_limit("daily_loss_account", "the account", loss, s.max_daily_loss))
+        limit = s.max_daily_loss_pct
+        if limit is not None:
             start = ctx.account.total_asset - pnl
             if start > 0:
-                checks.append(self._pct(loss, start, s.max_daily_loss_pct))
+                ratio = loss / start
+                shown = ratio.quantize(PCT_DIGITS)
+                if ratio > limit:
+                    checks.append(LossCheck("daily_loss_account_pct", False, f"the account has lost {shown:.2%} of its "
+                                            f"starting total asset {cny(start)} CNY today, over the limit of "
+                                            f"{self._pct_text}", shown, limit))
+                else:
+                    checks.append(LossCheck("daily_loss_account_pct", True, f"the account's loss today {shown:.2%} <= "
+                                            f"{self._pct_text}", shown, limit))
         return checks
 
-    def _strategy_check(self, ctx, strategy: str) -> Check | None:
+    def _strategy_check(self, ctx, strategy: str) -> LossCheck | None:
         limit = self.settings.strategy_limits.get(strategy, self.settings.max_daily_loss_per_strategy)
         if limit is None:
             return None
         loss = cny(-ctx.strategy_pnl_today(strategy))
-        return self._limit("daily_loss_strategy", f"strategy {strategy!r}", loss, limit)
-
-    @staticmethod
-    def _limit(rule: str, who: str, loss: Decimal, limit: Decimal) -> Check:
-        if loss > limit:
-            return failed(rule, f"{who} has lost {loss} CNY today, over the daily loss limit of {limit} CNY", loss, limit)
-        return passed(rule, f"{who}'s loss today {loss} <= {limit} CNY", loss, limit)
-
-    @staticmethod
-    def _pct(loss: Decimal, start: Decimal, limit: Decimal) -> Check:
-        ratio = loss / start
-        shown = ratio.quantize(PCT_DIGITS)
-        if ratio > limit:
-            return failed("daily_loss_account_pct", f"the account has lost {shown:.2%} of its starting total asset "
-                                                    f"{cny(start)} CNY today, over the limit of {limit:.2%}", shown, limit)
-        return passed("daily_loss_account_pct", f"the account's loss today {shown:.2%} <= {limit:.2%}", shown, limit)
+        return _limit("daily_loss_strategy", f"strategy {strategy!r}", loss, limit)
 
     # -- acting ----------------------------------------------------------------
 
-    def _roll(self, day: dt.date) -> None:
-        if day != self.day:
-            self.day, self.tripped = day, set()
-
-    def _trip(self, ctx, strategy: str | None, check: Check) -> None:
+    def _trip(self, ctx, strategy: str | None, check: LossCheck) -> None:
         scope = f"strategy:{strategy}" if strategy else "account"
         if scope in self.tripped:
             return
         self.tripped.add(scope)
         ctx.set_trading_state(self.settings.action, f"{check.rule}: {check.reason}", strategy=strategy)
+
+
+def _limit(rule: str, who: str, loss: Decimal, limit: Decimal) -> LossCheck:
+    if loss > limit:
+        return LossCheck(rule, False, f"{who} has lost {loss} CNY today, over the daily loss limit of {limit} CNY", loss, limit)
+    return LossCheck(rule, True, f"{who}'s loss today {loss!s} <= {limit!s} CNY", loss, limit)
 
 
 def make_plugin(config) -> LossRules | None:

@@ -19,17 +19,18 @@ against malformed and fat-finger orders, not against exposure.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Iterator
+from typing import NamedTuple
 
 from ...hookspecs import hookimpl
-from ...instruments import BOND, BSE, INDEX, MAX_ORDER, STAR, UNTRADABLE, board_of, buy_lot, price_tick
+from ...instruments import BOND, BSE, BUY_LOT, INDEX, MAX_ORDER, STAR, UNTRADABLE, board_of, price_tick
 from ...models import OrderRequest, RiskDecision, Side
-from ...models.money import is_on_tick, to_decimal
-from .decisions import Check, cny, decide, failed, order_price, passed
+from ...models.money import is_on_tick
+from .decisions import DecimalMemo, Passed, allow, cny, deny, order_price
 from .settings import OrderLimits
 
 FAMILY = "order_limits"
 BAND_DIGITS = Decimal("0.0001")
+SELL_LOT_TEXT = "whole lots or the odd remainder"
 
 
 def sell_lot_ok(board: str, volume: int, sellable: int) -> bool:
@@ -43,121 +44,144 @@ def sell_lot_ok(board: str, volume: int, sellable: int) -> bool:
     return volume % 100 == 0 or volume % 100 == sellable % 100
 
 
-def _instrument_price(detail: dict | None, key: str) -> Decimal | None:
-    """A positive price from the instrument details (0 and missing mean unknown)."""
+def _instrument_price(detail: dict | None, key: str, code: str, memo: DecimalMemo) -> Decimal | None:
+    """A positive price from ``code``'s instrument details (0 and missing mean unknown)."""
     value = (detail or {}).get(key)
-    return to_decimal(value) if value else None
+    return memo.of(key, code, value) if value else None
+
+
+class _CodeFacts(NamedTuple):
+    """What the order rules need to know about a code that depends on the code alone (cached per code)."""
+
+    board: str
+    buy_minimum: int
+    buy_step: int
+    buy_lot_text: str
+    max_limit_order: int
+    max_market_order: int
+
+
+def code_facts(code: str) -> _CodeFacts:
+    """The board, buy lot and exchange maximum order sizes of ``code`` (raises InstrumentError for a bad code)."""
+    board = board_of(code)
+    minimum, step = BUY_LOT.get(board, (100, 100))  # = instruments.buy_lot(code)
+    limit_max, market_max = MAX_ORDER.get(board, (1_000_000, 1_000_000))
+    return _CodeFacts(board, minimum, step, f"min {minimum}, step {step}", limit_max, market_max)
 
 
 class OrderRules:
-    """Size, value, lot, tick and price checks on one order request."""
+    """Size, value, lot, tick and price checks on one order request.
+
+    Everything that depends only on the code (board, lot, exchange maximum) is
+    worked out once per code; the band's limit text once per run.
+    """
 
     def __init__(self, settings: OrderLimits) -> None:
         self.settings = settings
+        self._codes: dict[str, _CodeFacts] = {}
+        self._decimals = DecimalMemo()
+        band = settings.price_band_pct
+        self._band_text = f"(band {band:.2%})" if band is not None else ""
 
     @hookimpl
     def check_order(self, ctx, request: OrderRequest) -> RiskDecision:
-        return decide(FAMILY, self._checks(ctx, request))
-
-    def _checks(self, ctx, request: OrderRequest) -> Iterator[Check]:
-        s = self.settings
-        board = board_of(request.code)
+        s, code, volume = self.settings, request.code, request.volume
+        facts = self._codes.get(code)
+        if facts is None:
+            facts = self._codes[code] = code_facts(code)
+        board = facts.board
         if board in (INDEX, UNTRADABLE):
-            yield failed("tradable_code", f"{request.code} is not a tradable security (board {board})", request.code, "a tradable code")
-            return
-        detail = ctx.instrument(request.code)
+            return deny("tradable_code", f"{code} is not a tradable security (board {board})", code, "a tradable code")
+        detail = ctx.instrument(code)
+        passed: list[Passed] = []
         if s.check_lots:
-            yield self._lot(ctx, request, board)
+            if request.side is Side.BUY:
+                minimum, step, text = facts.buy_minimum, facts.buy_step, facts.buy_lot_text
+                if volume < minimum or (volume - minimum) % step:
+                    return deny("lot_size", f"a buy of {code} must be at least {minimum} shares in steps of {step}; "
+                                            f"got {volume}", volume, text)
+                passed.append(("lot_size", f"buy volume {volume} is whole lots ({text})", volume, text))
+            else:
+                sellable = ctx.position(code).can_use_volume
+                if not sell_lot_ok(board, volume, sellable):
+                    return deny("lot_size", f"a sell of {volume} {code} is not whole lots and does not take the whole "
+                                            f"odd remainder of the {sellable} sellable shares", volume, SELL_LOT_TEXT)
+                passed.append(("lot_size", f"sell volume {volume} is valid for {sellable} sellable shares", volume,
+                               SELL_LOT_TEXT))
         if s.check_sellable and request.side is Side.SELL:
-            yield self._sellable(ctx, request)
+            sellable = ctx.position(code).can_use_volume
+            if volume > sellable:
+                return deny("sellable_volume", f"sell of {volume} {code} exceeds the {sellable} shares "
+                                               "sellable today (T+1)", volume, sellable)
+            passed.append(("sellable_volume", f"sell {volume} <= {sellable} sellable", volume, sellable))
         if s.check_exchange_max_volume:
-            yield self._exchange_max(request, board)
-        if s.max_order_volume is not None:
-            yield self._max_volume(request, s.max_order_volume)
-        if request.price is not None:
-            if s.check_ticks:
-                yield self._tick(request, detail)
-            if s.check_limit_prices:
-                yield from self._limit_prices(request, detail)
-            if s.price_band_pct is not None:
-                yield self._band(ctx, request, detail, s.price_band_pct)
-        if s.max_order_value is not None:
-            yield self._max_value(ctx, request, s.max_order_value)
-
-    def _lot(self, ctx, request: OrderRequest, board: str) -> Check:
-        volume = request.volume
-        if request.side is Side.BUY:
-            minimum, step = buy_lot(request.code)
-            rule_text = f"min {minimum}, step {step}"
-            if volume < minimum or (volume - minimum) % step:
-                return failed("lot_size", f"a buy of {request.code} must be at least {minimum} shares in steps of {step}; "
-                                          f"got {volume}", volume, rule_text)
-            return passed("lot_size", f"buy volume {volume} is whole lots ({rule_text})", volume, rule_text)
-        sellable = ctx.position(request.code).can_use_volume
-        if not sell_lot_ok(board, volume, sellable):
-            return failed("lot_size", f"a sell of {volume} {request.code} is not whole lots and does not take the whole "
-                                      f"odd remainder of the {sellable} sellable shares", volume, "whole lots or the odd remainder")
-        return passed("lot_size", f"sell volume {volume} is valid for {sellable} sellable shares", volume, "whole lots or the odd remainder")
-
-    def _sellable(self, ctx, request: OrderRequest) -> Check:
-        sellable = ctx.position(request.code).can_use_volume
-        if request.volume > sellable:
-            return failed("sellable_volume", f"sell of {request.volume} {request.code} exceeds the {sellable} shares "
-                                             "sellable today (T+1)", request.volume, sellable)
-        return passed("sellable_volume", f"sell {request.volume} <= {sellable} sellable", request.volume, sellable)
-
-    def _exchange_max(self, request: OrderRequest, board: str) -> Check:
-        limit_max, market_max = MAX_ORDER.get(board, (1_000_000, 1_000_000))
-        limit, kind = (market_max, "market") if request.is_market else (limit_max, "limit")
-        if request.volume > limit:
-            return failed("exchange_max_volume", f"{request.volume} shares exceeds the largest {kind} order the exchange "
-                                                 f"accepts on {board} ({limit})", request.volume, limit)
-        return passed("exchange_max_volume", f"volume {request.volume} <= exchange max {limit}", request.volume, limit)
-
-    def _max_volume(self, request: OrderRequest, limit: int) -> Check:
-        if request.volume > limit:
-            return failed("max_order_volume", f"order volume {request.volume} exceeds {limit} shares", request.volume, limit)
-        return passed("max_order_volume", f"volume {request.volume} <= {limit}", request.volume, limit)
-
-    def _max_value(self, ctx, request: OrderRequest, limit: Decimal) -> Check:
-        price = order_price(ctx, request)
-        if not price:
-            return failed("max_order_value", f"cannot value the market order on {request.code}: no last price yet",
-                          None, limit)
-        value = cny(price * request.volume)
-        if value > limit:
-            return failed("max_order_value", f"order value {value} CNY exceeds {limit} CNY", value, limit)
-        return passed("max_order_value", f"value {value} <= {limit} CNY", value, limit)
-
-    def _tick(self, request: OrderRequest, detail: dict | None) -> Check:
-        tick = _instrument_price(detail, "PriceTick") or price_tick(request.code)
-        if not is_on_tick(request.price, tick):
-            return failed("price_tick", f"limit price {request.price} is not a multiple of the {tick} tick of {request.code}",
-                          request.price, tick)
-        return passed("price_tick", f"price {request.price} on the {tick} tick", request.price, None)
-
-    def _limit_prices(self, request: OrderRequest, detail: dict | None) -> Iterator[Check]:
-        up, down = _instrument_price(detail, "UpStopPrice"), _instrument_price(detail, "DownStopPrice")
+            limit, kind = (facts.max_market_order, "market") if request.is_market else (facts.max_limit_order, "limit")
+            if volume > limit:
+                return deny("exchange_max_volume", f"{volume} shares exceeds the largest {kind} order the exchange "
+                                                   f"accepts on {board} ({limit})", volume, limit)
+            passed.append(("exchange_max_volume", f"volume {volume} <= exchange max {limit}", volume, limit))
+        limit = s.max_order_volume
+        if limit is not None:
+            if volume > limit:
+                return deny("max_order_volume", f"order volume {volume} exceeds {limit} shares", volume, limit)
+            passed.append(("max_order_volume", f"volume {volume} <= {limit}", volume, limit))
         price = request.price
-        if up is not None and price > up:
-            yield failed("price_limits", f"limit price {price} is above today's limit-up price {up} of {request.code}", price, up)
-        elif down is not None and price < down:
-            yield failed("price_limits", f"limit price {price} is below today's limit-down price {down} of {request.code}", price, down)
-        elif up is not None or down is not None:
-            yield passed("price_limits", f"price {price} within today's limits [{down}, {up}]", price, f"[{down}, {up}]")
+        if price is not None:
+            if s.check_ticks:
+                tick = _instrument_price(detail, "PriceTick", code, self._decimals) or price_tick(code)
+                if not is_on_tick(price, tick):
+                    return deny("price_tick", f"limit price {price} is not a multiple of the {tick} tick of {code}",
+                                price, tick)
+                passed.append(("price_tick", f"price {price!s} on the {tick!s} tick", price, None))
+            if s.check_limit_prices:
+                memo = self._decimals
+                up = _instrument_price(detail, "UpStopPrice", code, memo)
+                down = _instrument_price(detail, "DownStopPrice", code, memo)
+                if up is not None and price > up:
+                    return deny("price_limits", f"limit price {price} is above today's limit-up price {up} of {code}",
+                                price, up)
+                if down is not None and price < down:
+                    return deny("price_limits", f"limit price {price} is below today's limit-down price {down} of {code}",
+                                price, down)
+                if up is not None or down is not None:
+                    limits = f"[{down!s}, {up!s}]"
+                    passed.append(("price_limits", f"price {price!s} within today's limits {limits}", price, limits))
+            if s.price_band_pct is not None:
+                denial = self._band(ctx, request, detail, s.price_band_pct, passed)
+                if denial is not None:
+                    return denial
+        limit = s.max_order_value
+        if limit is not None:
+            value = order_price(ctx, request)
+            if not value:
+                return deny("max_order_value", f"cannot value the market order on {code}: no last price yet", None, limit)
+            value = cny(value * volume)
+            if value > limit:
+                return deny("max_order_value", f"order value {value} CNY exceeds {limit} CNY", value, limit)
+            passed.append(("max_order_value", f"value {value!s} <= {limit!s} CNY", value, limit))
+        return allow(FAMILY, passed)
 
-    def _band(self, ctx, request: OrderRequest, detail: dict | None, band: Decimal) -> Check:
+    def _band(self, ctx, request: OrderRequest, detail: dict | None, band: Decimal,
+              passed: list[Passed]) -> RiskDecision | None:
+        """``price_band``: a denial, or None after appending the passed check."""
+        price = request.price
         last = ctx.last_price(request.code)
-        reference, source = (to_decimal(last), "last price") if last else (_instrument_price(detail, "PreClose"), "pre-close")
+        if last:
+            reference, source = self._decimals.of("last price", request.code, last), "last price"
+        else:
+            reference, source = _instrument_price(detail, "PreClose", request.code, self._decimals), "pre-close"
         if reference is None:
-            return passed("price_band", f"no last price or pre-close for {request.code}: the band is not checked", None, band)
-        distance = abs(request.price / reference - 1)
+            passed.append(("price_band", f"no last price or pre-close for {request.code}: the band is not checked",
+                           None, band))
+            return None
+        distance = abs(price / reference - 1)
         shown = distance.quantize(BAND_DIGITS)
         if distance > band:
-            return failed("price_band", f"limit price {request.price} is {shown:.2%} from the {source} {reference} "
-                                        f"(band {band:.2%})", shown, band)
-        return passed("price_band", f"price {request.price} is {shown:.2%} from the {source} {reference} (band {band:.2%})",
-                      shown, band)
+            return deny("price_band", f"limit price {price} is {shown:.2%} from the {source} {reference} "
+                                      f"{self._band_text}", shown, band)
+        passed.append(("price_band", f"price {price!s} is {shown:.2%} from the {source} {reference!s} {self._band_text}",
+                       shown, band))
+        return None
 
 
 def make_plugin(config) -> OrderRules | None:

@@ -42,6 +42,10 @@ from .strategy_book import StrategyBook
 from .snapshot import load_broker_snapshot
 
 
+#: how restrictive each trading state is
+_RESTRICTION = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2}
+
+
 def client_id_prefix(started: dt.datetime, run_number: int) -> str:
     """``q`` + date + the run number in base 36: unique per control file, short enough for
     ``order_remark`` (24 ASCII characters) with a five-digit order counter."""
@@ -72,7 +76,8 @@ class Engine:
         self.control = ControlStore(config.engine.control_path)
         started, number = dt.datetime.now(), self.control.next_run_number()
         self.run_id = f"{started:%Y%m%dT%H%M%S}-{number}"
-        self.inbound: queue.Queue = queue.Queue()
+        #: SimpleQueue: its get() wakes the engine thread sooner than Queue's condition variable
+        self.inbound: queue.SimpleQueue = queue.SimpleQueue()
         self.pm = make_plugin_manager()
         self.plugins: list[LoadedPlugin] = load_plugins(self.pm, config, load_entrypoints=load_entrypoints, extra=extra_plugins)
         self._params = {p.name: p.params for p in self.plugins}
@@ -222,8 +227,8 @@ class Engine:
     def trading_state_for(self, strategy: str) -> TradingState:
         """The more restrictive of the account's state and the strategy's own."""
         own = self.strategy_states.get(strategy, TradingState.ACTIVE)
-        order = [TradingState.ACTIVE, TradingState.REDUCING, TradingState.HALTED]
-        return max(self.account_state, own, key=order.index)
+        account = self.account_state
+        return own if _RESTRICTION[own] > _RESTRICTION[account] else account
 
     def reduces_position(self, request) -> bool:
         """A sell within the T+1 sellable volume: risk-reducing, never blocked by exposure or loss rules."""
@@ -272,10 +277,10 @@ class Engine:
             self._monitor()
 
     def _drain(self) -> None:
-        # The engine thread is the queue's only consumer, so a non-empty deque means get_nowait()
-        # succeeds; checking it first saves a lock round-trip and an Empty exception per drain.
-        waiting, take, handle = self.inbound.queue, self.inbound.get_nowait, self._handle
-        while waiting:
+        # The engine thread is the queue's only consumer, so a non-zero size means get_nowait()
+        # succeeds; checking it first saves an Empty exception per drain.
+        size, take, handle = self.inbound.qsize, self.inbound.get_nowait, self._handle
+        while size():
             handle(take())
 
     def _handle(self, message: tuple[str, Any]) -> None:
@@ -362,7 +367,7 @@ class Engine:
         now = self.clock.now()
         if self._trading_day != now.date():
             self.begin_trading_day(now.date())
-        waiting = len(self.inbound.queue)  # an unlocked read of the deque; the count is only a warning level
+        waiting = self.inbound.qsize()
         if waiting >= self.config.engine.queue_warn_size and not self._queue_warned:
             self._queue_warned = True
             logger.warning("{} inbound messages are waiting: hooks are slower than the market data", waiting)

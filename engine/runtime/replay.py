@@ -43,7 +43,7 @@ class SteppedReplay:
 
     def settle(self) -> bool:
         """True when the engine has messages to handle (subclasses first wait for their threads)."""
-        return bool(self._engine.inbound.queue)  # the engine thread is the only consumer: no lock needed
+        return self._engine.inbound.qsize() > 0
 
     def advance(self) -> bool:
         """Do the next step of the replay; False when it is over."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import queue
 import textwrap
 import threading
 import time
@@ -239,6 +240,18 @@ class EngineStopped(ScenarioError):
     """The engine ended while the scenario still needed it."""
 
 
+class _RecordingQueue(queue.SimpleQueue):
+    """The engine's inbound queue, noting the kind of every message put on it."""
+
+    def __init__(self, kinds: list[str]) -> None:
+        super().__init__()
+        self.kinds = kinds
+
+    def put(self, item, block: bool = True, timeout: float | None = None) -> None:
+        self.kinds.append(item[0])
+        super().put(item, block, timeout)
+
+
 class LiveRun:
     """One ``Engine`` in live mode on ``broker``; :meth:`run` runs it with a scenario script.
 
@@ -272,13 +285,7 @@ class LiveRun:
         self._finished = threading.Event()
 
     def _runtime(self, engine: Engine) -> LiveRuntime:
-        put = engine.inbound.put
-
-        def recording_put(message: tuple) -> None:
-            self.inbound_kinds.append(message[0])
-            put(message)
-
-        engine.inbound.put = recording_put  # type: ignore[method-assign] - sees every message's kind, in order
+        engine.inbound = _RecordingQueue(self.inbound_kinds)  # sees every message's kind, in order
         return LiveRuntime(engine, sdk=self.broker.sdk, clock=self.broker.clock)
 
     @property

@@ -59,6 +59,10 @@ class LossRules:
         self.day: dt.date | None = None
         pct = settings.max_daily_loss_pct
         self._pct_text = f"{pct:.2%}" if pct is not None else ""
+        self._per_strategy = bool(settings.strategy_limits) or settings.max_daily_loss_per_strategy is not None
+        #: (day, P&L today, total asset) of the last heartbeat's account check: the same inputs give
+        #: the same answer, so an unchanged account is not measured again
+        self._account_seen: tuple | None = None
 
     # -- hooks ---------------------------------------------------------------
 
@@ -76,9 +80,14 @@ class LossRules:
 
     @hookimpl
     def on_heartbeat(self, ctx) -> None:
-        self._evaluate(ctx, None)
-        for strategy in sorted(self.strategies):
-            self._evaluate(ctx, strategy, account=False)
+        # the same measurements as check_order; only a breach is turned into a check (and trips)
+        seen = (ctx.now.date(), ctx.account_pnl_today, ctx.account.total_asset)
+        if seen != self._account_seen:
+            self._account_seen = seen
+            self._evaluate(ctx, None, keep_passed=False)
+        if self._per_strategy:
+            for strategy in sorted(self.strategies):
+                self._evaluate(ctx, strategy, account=False, keep_passed=False)
 
     @hookimpl
     def track_event(self, event: Event) -> None:
@@ -87,26 +96,29 @@ class LossRules:
 
     # -- measuring -----------------------------------------------------------
 
-    def _evaluate(self, ctx, strategy: str | None, *, account: bool = True) -> list[LossCheck]:
-        """Measure the account's limits (and ``strategy``'s), and trip the state of any scope in breach."""
+    def _evaluate(self, ctx, strategy: str | None, *, account: bool = True, keep_passed: bool = True) -> list[LossCheck]:
+        """Measure the account's limits (and ``strategy``'s), and trip the state of any scope in breach.
+
+        ``keep_passed=False`` (the heartbeat) returns failed checks only: the texts of the passed
+        ones would be thrown away."""
         day = ctx.now.date()
         if day != self.day:
             self.day, self.tripped = day, set()
         checks: list[LossCheck] = []
         if account:
-            for check in self._account_checks(ctx):
+            for check in self._account_checks(ctx, keep_passed):
                 checks.append(check)
                 if not check.passed:
                     self._trip(ctx, None, check)
         if strategy is not None:
-            check = self._strategy_check(ctx, strategy)
+            check = self._strategy_check(ctx, strategy, keep_passed)
             if check is not None:
                 checks.append(check)
                 if not check.passed:
                     self._trip(ctx, strategy, check)
         return checks
 
-    def _account_checks(self, ctx) -> list[LossCheck]:
+    def _account_checks(self, ctx, keep_passed: bool = True) -> list[LossCheck]:
         s = self.settings
         if s.max_daily_loss is None and s.max_daily_loss_pct is None:
             return []
@@ -114,11 +126,12 @@ class LossRules:
         loss = cny(-pnl)
         checks = []
         if s.max_daily_loss is not None:
-            checks.append(_limit("daily_loss_account", "the account", loss, s.max_daily_loss))
+            if keep_passed or loss > s.max_daily_loss:
+                checks.append(_limit("daily_loss_account", "the account", loss, s.max_daily_loss))
         limit = s.max_daily_loss_pct
         if limit is not None:
             start = ctx.account.total_asset - pnl
-            if start > 0:
+            if start > 0 and (keep_passed or loss / start > limit):
                 ratio = loss / start
                 shown = ratio.quantize(PCT_DIGITS)
                 if ratio > limit:
@@ -130,11 +143,13 @@ class LossRules:
                                             f"{self._pct_text}", shown, limit))
         return checks
 
-    def _strategy_check(self, ctx, strategy: str) -> LossCheck | None:
+    def _strategy_check(self, ctx, strategy: str, keep_passed: bool = True) -> LossCheck | None:
         limit = self.settings.strategy_limits.get(strategy, self.settings.max_daily_loss_per_strategy)
         if limit is None:
             return None
         loss = cny(-ctx.strategy_pnl_today(strategy))
+        if not keep_passed and loss <= limit:
+            return None
         return _limit("daily_loss_strategy", f"strategy {strategy!r}", loss, limit)
 
     # -- acting ----------------------------------------------------------------

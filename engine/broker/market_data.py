@@ -2,8 +2,8 @@
 
 Concurrent calls into ``xtdata`` are known to crash or hang, so every call goes
 through one lock. Callbacks arrive on xtdata's thread; they normalise the
-records (volumes to shares) and put one ``("ticks", [Tick, ...])`` message on
-the engine queue per push.
+records (volumes to shares, each code's own lot; :mod:`engine.marketdata.normalize`)
+and put one ``("ticks", [Tick, ...])`` message on the engine queue per push.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any, Callable, Iterable
 
 from loguru import logger
 
-from ..instruments import shares_per_lot
 from .bar_builder import FinishedBars, bar_from_xtdata
-from ..marketdata.normalize import tick_from_xtdata
+from ..marketdata.normalize import ticks_from_records, ticks_from_xtdata
 from ..models import Tick
+
 
 class XtMarketData:
     """Subscriptions and look-ups through an ``xtdata``-shaped object.
@@ -113,12 +113,12 @@ class XtMarketData:
     def full_tick(self, codes: list[str]) -> dict[str, Tick]:
         with self._lock:
             records = self._xtdata.get_full_tick(codes)
-        return {code: tick_from_xtdata(code, rec, lot_size=shares_per_lot(code)) for code, rec in (records or {}).items()}
+        return {tick.code: tick for tick in ticks_from_xtdata(records or {}, lot_size=None)}
 
     # -- callbacks (xtdata's thread) ----------------------------------------
 
     def _on_quote(self, datas: dict[str, list[dict]]) -> None:
-        ticks = [tick_from_xtdata(code, rec, lot_size=shares_per_lot(code)) for code, recs in datas.items() for rec in recs]
+        ticks = ticks_from_records((code, rec) for code, recs in datas.items() for rec in recs)
         if ticks:
             self._put(("ticks", ticks))
 
@@ -132,6 +132,6 @@ class XtMarketData:
             self._put(("bars", finished))
 
     def _on_whole_quote(self, datas: dict[str, dict]) -> None:
-        ticks = [tick_from_xtdata(code, rec, lot_size=shares_per_lot(code)) for code, rec in datas.items()]
+        ticks = ticks_from_xtdata(datas, lot_size=None)
         if ticks:
             self._put(("ticks", ticks))

@@ -70,6 +70,8 @@ class EngineSettings(Section):
     control_poll_seconds: float = Field(0.25, gt=0, description="wall-clock seconds between checks for operator commands")
     cancel_open_on_stop: bool = Field(False, description="on Ctrl-C / SIGTERM / stop, cancel open orders before closing")
     stop_timeout_seconds: float = Field(5.0, ge=0, description="how long to wait for the broker to confirm those cancels")
+    gc_tuning: bool = Field(True, description="during the run, freeze start-up objects and collect the young generation every gc_young_threshold allocations (shorter collector pauses)")
+    gc_young_threshold: int = Field(50_000, ge=700, description="allocations between young-generation collections when gc_tuning is on")
 
 
 class LoggingSettings(Section):
@@ -87,6 +89,18 @@ class AuditSettings(Section):
     path: ConfigPath = Path("var/audit.db")
     batch_size: int = Field(500, ge=1)
     flush_interval: float = Field(0.2, gt=0, description="seconds between batch writes of non-durable events")
+    synchronous: Literal["full", "normal"] | None = Field(
+        None,
+        description="SQLite synchronous for the writer: full = every commit syncs the WAL (survives power loss); "
+        "normal = commits survive a process crash, not an OS crash; none = by mode (full for live and paper, "
+        "normal for backtest)",
+    )
+
+    def synchronous_for(self, mode: str) -> Literal["full", "normal"]:
+        """The ``synchronous`` level the audit writer uses in ``mode`` (the explicit setting wins)."""
+        if self.synchronous is not None:
+            return self.synchronous
+        return "normal" if mode == "backtest" else "full"
 
 
 class FeeSettings(Section):

@@ -30,6 +30,7 @@ from ..plugin_manager import LoadedPlugin, load_plugins, make_plugin_manager
 from ..control import ControlStore
 from .broker_events import BrokerEventHandler
 from .fill_log import FillLog
+from .gc_tuning import GcTuning
 from .order_book import OrderBook
 from .portfolio import Portfolio
 from .router import JournalError, OrderRouter
@@ -118,6 +119,7 @@ class Engine:
         self._heartbeat_every = dt.timedelta(seconds=config.engine.heartbeat_seconds)
         self._trading_day: dt.date | None = None
         self._queue_warned = False
+        self._gc = GcTuning(config.engine.gc_young_threshold)
         self.last_data_at: dt.datetime | None = None
 
     # -- public ------------------------------------------------------------
@@ -148,11 +150,14 @@ class Engine:
             restore_trading_states(self)
             self._announce_trading_day()
             self.notify("on_start")
+            if self.config.engine.gc_tuning:
+                self._gc.start()
             self._loop()
             reason = self._stop_reason or "completed"
         except KeyboardInterrupt:
             reason = "signal"
         finally:
+            self._gc.stop()
             summary = self._shutdown(reason, time.perf_counter() - wall_start)
         return summary
 

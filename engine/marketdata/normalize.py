@@ -147,6 +147,25 @@ def convert_book(code: str, lot_size: int, price_digits: int, bid_prices: object
     return bids[0], bids[1], asks[0], asks[1]
 
 
+def best_level_price(args: tuple, side: int) -> float | None:
+    """The best price of one side of a raw book (``side`` 0: bids, 2: asks), or None when the
+    side is not the usual shape (then the caller converts the whole book).
+
+    ``args`` are :func:`convert_book`'s arguments after ``code``, ``lot_size``, ``price_digits``.
+    Gives what ``convert_book(...)[side][0]`` gives for a well-formed side, reading one level only:
+    strategies that only want ``bid1``/``ask1`` do not pay for twenty values.
+    """
+    prices, volumes = args[3 + side], args[4 + side]
+    if type(prices) is tuple and prices and type(volumes) is tuple and len(volumes) == len(prices):
+        best = prices[0]
+        if type(best) is float and best > 0.0 and type(volumes[0]) is int:
+            return rounded_prices(args[2])[best]
+    return None
+
+
+convert_book.best_price = best_level_price  # type: ignore[attr-defined] - read by Tick.bid1 / Tick.ask1
+
+
 # -- the slow paths: other types than the SDK sends, and errors -----------------------------------
 
 

@@ -35,7 +35,9 @@ class Tick:
     or through ``==``, ``hash``, pickling); the result is cached. Most strategies
     never read the book, and a whole-market push has 5,500 of them. A malformed
     book raises :class:`~engine.marketdata.TickRecordError` at that first read,
-    and at every later one.
+    and at every later one. ``bid1``/``ask1`` on a raw book read the best level
+    only (when it is the usual shape), so a malformed deeper level raises only
+    when the book itself is read.
     """
 
     __slots__ = (*_SCALARS, "_book", "_raw_book")
@@ -101,14 +103,22 @@ class Tick:
 
     @property
     def bid1(self) -> float | None:
-        book = self._book
-        prices = (book if book is not None else self._convert_book())[0]
-        return prices[0] if prices else None
+        return self._best(0)
 
     @property
     def ask1(self) -> float | None:
+        return self._best(2)
+
+    def _best(self, side: int) -> float | None:
         book = self._book
-        prices = (book if book is not None else self._convert_book())[2]
+        if book is None:
+            raw = self._raw_book
+            best_price = getattr(raw[0], "best_price", None)
+            best = best_price(raw[1:], side) if best_price is not None else None
+            if best is not None:
+                return best
+            book = self._convert_book()
+        prices = book[side]
         return prices[0] if prices else None
 
     # -- value behaviour -----------------------------------------------------

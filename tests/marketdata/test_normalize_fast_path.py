@@ -187,7 +187,8 @@ def test_the_fast_book_and_the_careful_book_agree():
 def test_a_malformed_book_raises_when_read(key, value):
     tick = tick_from_xtdata("000001.SZ", dict(SDK_EXAMPLE, **{key: value}))  # arrives without error
     assert tick.last_price == 11.39
-    for read in (lambda: tick.bid_prices, lambda: tick.ask1, lambda: tick == tick, lambda: pickle.dumps(tick)):
+    # (bid1/ask1 read only the best level of a raw book: see test_bid1_and_ask1_on_a_raw_book...)
+    for read in (lambda: tick.bid_prices, lambda: tick.ask_volumes, lambda: tick == tick, lambda: pickle.dumps(tick)):
         with pytest.raises(TickRecordError, match=f"tick record for 000001.SZ: key '{key}'") as caught:
             read()
         assert (caught.value.code, caught.value.key) == ("000001.SZ", key)
@@ -204,3 +205,19 @@ def test_a_bad_scalar_raises_on_arrival_naming_the_key(key, value, expected):
     record = {**SDK_EXAMPLE, "pvolume": 0, key: value}  # without pvolume, volume is read
     with pytest.raises(TickRecordError, match=f"tick record for 000001.SZ: key '{key}': expected {expected}"):
         ticks_from_xtdata({"600000.SH": SDK_EXAMPLE, "000001.SZ": record})
+
+
+@settings(max_examples=400, deadline=None)
+@given(record=records())
+def test_bid1_and_ask1_on_a_raw_book_equal_the_converted_book(record):
+    """bid1/ask1 read the best level only while the book is raw: the same value as the full book,
+    whenever the full book converts (a malformed book may raise at bid1, or only at the book)."""
+    [raw] = ticks_from_xtdata({"600000.SH": record})
+    [converted] = ticks_from_xtdata({"600000.SH": record})
+    try:
+        bids, asks = converted.bid_prices, converted.ask_prices
+    except TickRecordError:
+        return
+    expected = (bids[0] if bids else None, asks[0] if asks else None)
+    assert (raw.bid1, raw.ask1) == expected
+    assert raw.bid_prices == bids  # the raw tick still converts its whole book afterwards

@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 from collections.abc import Iterator
 
-from ..models import Bar
+from ..models.market import Bar, new_bar
 from .formats import BAR_COLUMNS, DataFileError, PathLike, header_indexes, open_text_read
 
 _INF = float("inf")
@@ -50,7 +50,7 @@ def iter_bars_csv(path: PathLike, code: str, *, period: str = "1m") -> Iterator[
                         or volume < 0 or when.tzinfo is not None or when <= previous):
                     raise _diagnose(path, line, row, index, previous)
                 previous = when
-                yield Bar(code, when, op, hi, lo, cl, volume, 0.0, 0.0, period)
+                yield new_bar(code, when, op, hi, lo, cl, volume, 0.0, 0.0, period)
     except _READ_ERRORS as exc:
         raise DataFileError(path, line, None, "a readable UTF-8 CSV file (gzip-compressed when named .gz)",
                             f"{type(exc).__name__}: {exc}") from exc

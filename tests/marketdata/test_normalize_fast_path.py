@@ -221,3 +221,18 @@ def test_bid1_and_ask1_on_a_raw_book_equal_the_converted_book(record):
     expected = (bids[0] if bids else None, asks[0] if asks else None)
     assert (raw.bid1, raw.ask1) == expected
     assert raw.bid_prices == bids  # the raw tick still converts its whole book afterwards
+
+
+def test_new_bar_is_an_ordinary_frozen_bar():
+    from dataclasses import FrozenInstanceError
+
+    from engine.models import Bar
+    from engine.models.market import new_bar
+
+    when = dt.datetime(2026, 3, 2, 9, 31)
+    fast, plain = new_bar("600000.SH", when, 10.0, 10.2, 9.9, 10.1, 500, 0.0, 0.0, "1m"), \
+        Bar("600000.SH", when, 10.0, 10.2, 9.9, 10.1, 500, 0.0, 0.0, "1m")
+    assert type(fast) is Bar and fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert pickle.loads(pickle.dumps(fast)) == plain and copy.copy(fast) == plain
+    with pytest.raises(FrozenInstanceError):
+        fast.close = 11.0

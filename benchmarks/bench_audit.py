@@ -1,6 +1,6 @@
 """Benchmark the audit writer (with its hash chain) against bare sqlite3 doing the same writes, in one process.
 
-    python benchmarks/bench_audit.py [--events 20000] [--durable 300] [--verify 100000]
+    python benchmarks/bench_audit.py [--events 20000] [--durable 2000] [--mixed 500] [--verify 100000]
 
 Prints:
 
@@ -13,7 +13,9 @@ Prints:
   + link), measured alone;
 * p50, p99 and mean latency of one durable event (``order_intent``: its own
   commit with its chain block, plus the head file), against a bare single-row
-  INSERT + COMMIT;
+  INSERT + COMMIT; p99.9, max and the checkpoints run meanwhile;
+* the same for intents among batched events (``--mixed``: 100 batched events
+  queued before each intent) and with ``synchronous=NORMAL`` (the backtest default);
 * rows/second of ``verify_chain`` over a file of ``--verify`` chained events.
 
 Both sides use the same file settings (WAL, synchronous=FULL, foreign keys), so the
@@ -91,19 +93,25 @@ def bare_connection(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def bench_batched_writer(folder: Path, count: int) -> tuple[float, float]:
-    """(events/second end to end, mean caller-side microseconds per track_event)."""
+def bench_batched_writer(folder: Path, count: int) -> tuple[float, float, float]:
+    """(events/second end to end, mean caller-side microseconds per track_event, rows per commit)."""
     stamp = Stamper()
     stamp.seq = 1  # seq 1 is the run_started row
     events = [update_event(stamp, i) for i in range(count)]
-    with AuditWriter(fresh_file(folder, "writer.db"), batch_size=BATCH, flush_interval=0.2) as audit:
+    path = fresh_file(folder, "writer.db")
+    with AuditWriter(path, batch_size=BATCH, flush_interval=0.2) as audit:
         start = time.perf_counter()
         for event in events:
             audit.track_event(event)
         queued = time.perf_counter()
         audit.flush()
         done = time.perf_counter()
-    return count / (done - start), (queued - start) / count * 1e6
+    conn = sqlite3.connect(path)
+    try:
+        blocks = conn.execute("SELECT count(*) FROM audit_chain WHERE block > 1").fetchone()[0]
+    finally:
+        conn.close()
+    return count / (done - start), (queued - start) / count * 1e6, count / max(1, blocks)
 
 
 def bench_batched_baseline(folder: Path, count: int) -> float:
@@ -125,18 +133,27 @@ def bench_batched_baseline(folder: Path, count: int) -> float:
     return count / elapsed
 
 
-def bench_durable_writer(folder: Path, count: int) -> list[float]:
-    """Seconds per durable track_event, one sample per event."""
+def bench_durable_writer(folder: Path, count: int, synchronous: str = "full",
+                         batched_between: int = 0) -> tuple[list[float], int]:
+    """(seconds per durable track_event, one sample per event; checkpoints the writer ran).
+
+    ``batched_between`` non-durable events are queued before each intent (intents among
+    batched events); only the intents are timed.
+    """
     stamp = Stamper()
     stamp.seq = 1
     samples = []
-    with AuditWriter(fresh_file(folder, "durable.db")) as audit:
+    with AuditWriter(fresh_file(folder, f"durable-{synchronous}-{batched_between}.db"),
+                     synchronous=synchronous) as audit:
         for i in range(count):
+            for j in range(batched_between):
+                audit.track_event(update_event(stamp, i * batched_between + j))
             event = intent_event(stamp, i)
             start = time.perf_counter()
             audit.track_event(event)
             samples.append(time.perf_counter() - start)
-    return samples
+        checkpoints = audit._wal.checkpoints
+    return samples, checkpoints
 
 
 def bench_durable_baseline(folder: Path, count: int) -> list[float]:
@@ -213,27 +230,39 @@ def quantile(samples: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20000, help="batched events to write")
-    parser.add_argument("--durable", type=int, default=300, help="durable events to time")
+    parser.add_argument("--durable", type=int, default=2000, help="durable events to time (back to back)")
+    parser.add_argument("--mixed", type=int, default=500,
+                        help="durable events to time with 100 batched events queued before each")
     parser.add_argument("--verify", type=int, default=100000, help="events in the file verify_chain reads (0: skip)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
         folder = Path(tmp)
-        writer_rate, caller_us = bench_batched_writer(folder, args.events)
+        writer_rate, caller_us, rows_per_commit = bench_batched_writer(folder, args.events)
         base_rate = bench_batched_baseline(folder, args.events)
         chain_us = bench_chain_cpu(folder, args.events)
-        durable = bench_durable_writer(folder, args.durable)
+        durable, durable_checkpoints = bench_durable_writer(folder, args.durable)
+        mixed, mixed_checkpoints = bench_durable_writer(folder, args.mixed, batched_between=100)
+        normal, _ = bench_durable_writer(folder, args.durable, synchronous="normal")
         durable_base = bench_durable_baseline(folder, args.durable)
         verify_rate = bench_verify(folder, args.verify) if args.verify > 0 else 0.0
     print(f"audit writer benchmark (sqlite {sqlite3.sqlite_version}, WAL, synchronous=FULL, hash chain on)")
     print(f"batched: {writer_rate:12,.0f} events/s   baseline executemany {base_rate:12,.0f} rows/s"
           f"   ratio {writer_rate / base_rate:.2f}x")
-    print(f"batched: {caller_us:12.1f} us per track_event on the caller's thread (queue only)")
+    print(f"batched: {caller_us:12.1f} us per track_event on the caller's thread (queue only);"
+          f" {rows_per_commit:,.0f} rows per commit")
     print(f"chain:   {chain_us:12.1f} us of writer-thread CPU per row (stored form + sha256 content + link + entry)")
     for label, q in (("p50 ", 0.5), ("p99 ", 0.99)):
         mine, base = quantile(durable, q) * 1e3, quantile(durable_base, q) * 1e3
         print(f"durable: {label} {mine:8.3f} ms   baseline insert+commit {base:8.3f} ms   ratio {mine / base:.2f}x")
     mean, base_mean = statistics.fmean(durable) * 1e3, statistics.fmean(durable_base) * 1e3
     print(f"durable: mean {mean:8.3f} ms   baseline insert+commit {base_mean:8.3f} ms   ratio {mean / base_mean:.2f}x")
+    print(f"durable: p99.9 {quantile(durable, 0.999) * 1e3:7.3f} ms   max {max(durable) * 1e3:.3f} ms"
+          f"   ({len(durable):,} intents back to back, {durable_checkpoints} checkpoints)")
+    print(f"mixed:   p50 {quantile(mixed, 0.5) * 1e3:8.3f} ms   p99 {quantile(mixed, 0.99) * 1e3:.3f} ms"
+          f"   mean {statistics.fmean(mixed) * 1e3:.3f} ms   ({len(mixed):,} intents, 100 batched events"
+          f" before each, {mixed_checkpoints} checkpoints)")
+    print(f"normal:  p50 {quantile(normal, 0.5) * 1e3:8.3f} ms   p99 {quantile(normal, 0.99) * 1e3:.3f} ms"
+          f"   mean {statistics.fmean(normal) * 1e3:.3f} ms   (synchronous=NORMAL, the backtest default)")
     if verify_rate:
         print(f"verify:  {verify_rate:12,.0f} rows/s   ({args.verify:,} events, one read transaction)")
     return 0

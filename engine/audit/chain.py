@@ -8,13 +8,23 @@ Definitions (docs/audit.md explains the reasoning):
   as written, integers as integers, REAL as the shortest round-trip float),
   with trailing NULLs dropped (so a later ``ADD COLUMN`` does not change the
   content of older rows).
-* ``content_hash = sha256(canonical content)``.
-* **Chain**: ``link_0`` is 32 zero bytes; ``link_i = sha256(link_(i-1) || content_hash_i)``
-  over every chained row in write order (the order of commits, and within a
-  commit the writer's queue order, which is ``seq`` order within a run).
-* **Block**: one ``audit_chain`` row per commit of the writer, holding the
-  commit's entries ``[table, run_id, seq, content_hash]`` in order, the link
-  before the block (``prev_hash``) and after its last row (``head_hash``).
+* ``content_hash = sha256(canonical content)`` (32 bytes; it covers the
+  table, ``run_id`` and ``seq`` too, since they are in the content).
+* **Block**: one ``audit_chain`` row per commit of the writer, its rows in
+  write order (the writer's queue order, which is ``seq`` order within a
+  run): ``entries``, the JSON list of their ``[table, run_id, seq]`` (where to
+  find each row), ``digests``, the concatenation of their 32-byte content
+  hashes in the same order (a BLOB), the head before the block
+  (``prev_hash``) and after it (``head_hash``).
+* **Chain** (m005 on): ``head_0`` is 32 zero bytes;
+  ``head_b = sha256(head_(b-1) || digests_b)`` for every block in order: one
+  SHA-256 per commit (:func:`block_hash`).
+* **Blocks written before m005** (``digests`` is NULL) chain per row:
+  ``entries`` are ``[table, run_id, seq, content_hash hex]`` and the head is
+  the last link of ``link_i = sha256(link_(i-1) || content_hash_i)``
+  (:func:`next_link`), starting from ``prev_hash``. A file upgraded from m004
+  holds such blocks followed by m005 blocks; both chain onto each other's
+  heads, and ``verify`` checks both.
 """
 
 from __future__ import annotations
@@ -80,8 +90,13 @@ def content_digest(table: str, values: Sequence[Any]) -> bytes:
 
 
 def next_link(link: bytes, content: bytes) -> bytes:
-    """``sha256(link || content)``: the chain link after one more row."""
+    """``sha256(link || content)``: the chain link after one more row (blocks written before m005)."""
     return _sha256(link + content).digest()
+
+
+def block_hash(prev_hash: str, digests: bytes) -> str:
+    """``sha256(prev head || the block's digests)`` as hex: the head after an m005 block."""
+    return _sha256(bytes.fromhex(prev_hash) + digests).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -110,42 +125,62 @@ def read_head(conn: Any) -> ChainHead:
 
 
 class BlockBuilder:
-    """Collects the rows of one commit and links them onto ``head``."""
+    """Collects the rows of one commit (their locations and content digests) for a block after ``head``.
 
-    __slots__ = ("head", "entries", "_link")
+    The ``entries`` JSON is built as text, one ``[table,run_id,seq]`` item per row, without a
+    list per row: a block can hold thousands of rows, and per-row containers cost the
+    garbage collector more than the text does.
+    """
+
+    __slots__ = ("head", "rows", "_items", "_digests", "_prefixes")
 
     def __init__(self, head: ChainHead) -> None:
         self.head = head
-        self.entries: list[list[Any]] = []
-        self._link = bytes.fromhex(head.hash)
+        #: rows added so far
+        self.rows = 0
+        self._items: list[str] = []
+        self._digests: list[bytes] = []
+        self._prefixes: dict[str, dict[str, str]] = {}
 
     def add(self, table: str, run_id: str, seq: int, digest: bytes) -> None:
-        """Chain one row (its content digest) after the rows added so far."""
-        self._link = _sha256(self._link + digest).digest()
-        self.entries.append([table, run_id, seq, digest.hex()])
+        """Add one row (its content digest) after the rows added so far."""
+        self.extend((table,), (run_id,), (seq,), (digest,))
 
     def extend(self, tables: Sequence[str], run_ids: Sequence[str], seqs: Sequence[int],
                digests: Sequence[bytes]) -> None:
         """:meth:`add` for many rows at once (four parallel sequences, in chain order)."""
-        link, append = self._link, self.entries.append
-        for table, run_id, seq, digest in zip(tables, run_ids, seqs, digests):
-            link = _sha256(link + digest).digest()
-            append([table, run_id, seq, digest.hex()])
-        self._link = link
+        prefixes, append = self._prefixes, self._items.append
+        for table, run_id, seq in zip(tables, run_ids, seqs):
+            by_run = prefixes.get(table)
+            if by_run is None:
+                by_run = prefixes[table] = {}
+            prefix = by_run.get(run_id)
+            if prefix is None:
+                prefix = by_run[run_id] = f"[{_encode(table)},{_encode(run_id)},"
+            append(prefix + str(seq) + "]" if type(seq) is int else _encode([table, run_id, seq]))
+        self._digests.extend(digests)
+        self.rows = len(self._items)
+
+    @property
+    def entries(self) -> str:
+        """The ``entries`` column: the JSON list of ``[table, run_id, seq]``, in chain order."""
+        return "[" + ",".join(self._items) + "]"
 
     def next_head(self) -> ChainHead:
         """The head once this block is written."""
-        return ChainHead(self.head.block + 1, self.head.position + len(self.entries), self._link.hex())
+        return ChainHead(self.head.block + 1, self.head.position + self.rows,
+                         block_hash(self.head.hash, b"".join(self._digests)))
 
     def insert_values(self, committed_at: str, note: str | None = None) -> tuple[Any, ...]:
         """The ``audit_chain`` row for this block (column order of :data:`INSERT_BLOCK_SQL`)."""
+        digests = b"".join(self._digests)
         return (
-            self.head.block + 1, self.head.position + 1, len(self.entries), _encode(self.entries),
-            self.head.hash, self._link.hex(), committed_at, note,
+            self.head.block + 1, self.head.position + 1, self.rows, self.entries,
+            self.head.hash, block_hash(self.head.hash, digests), committed_at, note, digests,
         )
 
 
 INSERT_BLOCK_SQL = (
     f"INSERT INTO {CHAIN_TABLE} (block, first_position, row_count, entries, prev_hash, head_hash, "
-    "committed_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "committed_at, note, digests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )

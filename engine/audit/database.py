@@ -9,7 +9,9 @@ Settings applied on every open:
   fsync per commit; batched events share one commit, so only durable events
   (order intents, run start/stop) pay it per event. ``NORMAL`` would be
   durable against crashes only, which is not enough for "committed before the
-  order is sent".
+  order is sent" to a real broker. The audit writer sets its own connection
+  per mode (``audit.synchronous``: ``NORMAL`` for backtests, whose simulated
+  broker dies with the process; docs/audit.md).
 * ``foreign_keys=ON``: every event row must reference an existing ``runs`` row
   (the run's ``run_started`` event comes first).
 * ``busy_timeout=5000``: a reader migrating or a second writer waits up to 5 s

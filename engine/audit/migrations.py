@@ -270,6 +270,18 @@ def m004_append_only_and_hash_chain(db: Database) -> None:
         append_only(db, table)
 
 
+@MIGRATIONS()
+def m005_chain_blocks_with_digests(db: Database) -> None:
+    """One SHA-256 per chain block over its rows' digests (issue #8: cheaper chain, same evidence).
+
+    Blocks from here on store their rows' 32-byte content hashes in ``digests``
+    (a BLOB, in write order) and ``entries`` as ``[table, run_id, seq]``; the
+    head is ``sha256(prev_hash || digests)``. Blocks written before keep
+    ``digests`` NULL and their per-row links; ``audit verify`` checks both.
+    """
+    db.execute("ALTER TABLE audit_chain ADD COLUMN digests BLOB")
+
+
 def append_only(db: Database, table: str) -> None:
     """Make ``table`` refuse UPDATE and DELETE (a later migration adding a table calls this too).
 

@@ -9,11 +9,17 @@ It reports, in chain order, the first rows that were:
 * **removed**: a chained row is gone (``truncated`` when every row after it is gone too);
 * **reordered**: rows of one run appear out of ``seq`` order in the chain;
 * **chain_broken**: blocks missing or edited, a block's rows not linking to its head;
+  a pre-m005 block (per-row links) after an m005 block (one hash over the rows' digests);
 * **inserted**: a row after the chain started that no block chains;
 * **truncated** / **rewritten**: the head file (or an expected head given by the
   caller) records a chain head the database no longer has;
 * **unprotected**: an append-only trigger was dropped;
 * **unchained_changed**: rows written before the chain existed were removed or added.
+
+Both block formats are checked in the same pass (:mod:`engine.audit.chain`): a
+file upgraded from m004 holds per-row-link blocks followed by digest blocks.
+Either way each row's content hash is recomputed and compared with the one its
+block recorded, so an altered row is named, not only its block.
 
 Rows written before the chain migration are counted as *unchained*: they cannot
 be verified, and are not reported as tampering. docs/audit.md says what cannot be detected.
@@ -24,73 +30,21 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from .chain import CHAIN_TABLE, GENESIS, GENESIS_HASH, UNCHAINED_TABLE, ChainHead, canonical_row
+from .chain import CHAIN_TABLE, GENESIS_HASH, UNCHAINED_TABLE, ChainHead, block_hash, canonical_row
 from .chain_writer import NOTE_REWRITTEN, NOTE_TRUNCATED
 from .head_file import HeadFileError, head_file_path, read_head_file
 from .migrations import MIGRATIONS_TABLE
 from .tables import EVENT_TABLES
+from .verify_report import Problem, VerifyReport, first_seq_gap
+
+__all__ = ["Problem", "VerifyReport", "verify_chain"]
 
 _CHAINED_TABLES = frozenset(entry.table for entry in EVENT_TABLES.values())
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding: what kind, a sentence saying what is wrong, and where (when known)."""
-
-    kind: str
-    message: str
-    table: str | None = None
-    run_id: str | None = None
-    seq: int | None = None
-    position: int | None = None
-    block: int | None = None
-
-    def where(self) -> str:
-        """``table fills, run live-1, seq 8 (chain position 8, block 5)`` (the parts that are known)."""
-        parts = [f"table {self.table}" if self.table else "", f"run {self.run_id}" if self.run_id else "",
-                 f"seq {self.seq}" if self.seq is not None else ""]
-        chain = [f"chain position {self.position}" if self.position else "", f"block {self.block}" if self.block else ""]
-        text = ", ".join(p for p in parts if p)
-        located = ", ".join(c for c in chain if c)
-        return f"{text} ({located})" if text and located else text or located
-
-
-@dataclass
-class VerifyReport:
-    """What :func:`verify_chain` found. ``ok`` is true when nothing was tampered with."""
-
-    database: str
-    head: ChainHead = GENESIS
-    blocks: int = 0
-    chained_rows: int = 0
-    unchained_rows: dict[str, int] = field(default_factory=dict)
-    head_file: str = ""
-    runs_without_stop: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    problem_count: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when no problem was found (unchained rows and warnings are not problems)."""
-        return self.problem_count == 0
-
-    @property
-    def first(self) -> Problem | None:
-        """The first problem in chain order, or ``None``."""
-        return self.problems[0] if self.problems else None
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-friendly dict of the whole report."""
-        data = asdict(self)
-        data["ok"] = self.ok
-        return data
 
 
 def verify_chain(
@@ -162,6 +116,7 @@ class _Verifier:
         self.block_heads: dict[int, str] = {}
         self.missing_streak: list[int] = []  # indexes in problems of the current run of removed rows
         self.last_row: str = "the start of the chain"
+        self.digest_blocks_since: int | None = None  # the first block in the m005 format, once seen
 
     def add(self, problem: Problem) -> None:
         self.report.problem_count += 1
@@ -201,9 +156,11 @@ class _Verifier:
 
     def _scan_blocks(self) -> None:
         expected_block, expected_position, prev_head = 1, 1, GENESIS_HASH
-        sql = (f"SELECT block, first_position, row_count, entries, prev_hash, head_hash, note "
+        columns = {row[1] for row in self.conn.execute(f"PRAGMA table_info({CHAIN_TABLE})")}
+        digests_column = "digests" if "digests" in columns else "NULL"  # a file not migrated to m005
+        sql = (f"SELECT block, first_position, row_count, entries, prev_hash, head_hash, note, {digests_column} "
                f"FROM {CHAIN_TABLE} ORDER BY block")
-        for block, first_position, row_count, entries, prev_hash, head_hash, note in self.conn.execute(sql):
+        for block, first_position, row_count, entries, prev_hash, head_hash, note, digests in self.conn.execute(sql):
             if block != expected_block:
                 self.add(Problem("chain_broken", f"blocks {expected_block} to {block - 1} are missing from the "
                                                  f"chain (after {self.last_row})", position=expected_position, block=block))
@@ -215,7 +172,17 @@ class _Verifier:
                                                  f"expected {expected_position}", block=block))
             if note:
                 self._note(block, note)
-            self._scan_entries(block, first_position, row_count, entries, prev_hash, head_hash)
+            if digests is not None:
+                if self.digest_blocks_since is None:
+                    self.digest_blocks_since = block
+                self._scan_digest_block(block, first_position, row_count, entries, prev_hash, head_hash, digests)
+            else:
+                if self.digest_blocks_since is not None:
+                    self.add(Problem("chain_broken", f"block {block} has per-row links, the format of blocks "
+                                                     f"written before m005, but follows block "
+                                                     f"{self.digest_blocks_since} in the m005 format (edited)",
+                                     block=block))
+                self._scan_entries(block, first_position, row_count, entries, prev_hash, head_hash)
             self.block_heads[block] = head_hash
             self.report.blocks += 1
             expected_block, expected_position, prev_head = block + 1, first_position + row_count, head_hash
@@ -244,12 +211,84 @@ class _Verifier:
             if link is None:
                 return
         if link.hex() != head_hash:
-            gap = _first_seq_gap(seq_before, entries)
+            gap = first_seq_gap(seq_before, entries)
             hint = f" (seq {gap[1]} of run {gap[0]} is not in it)" if gap else ""
             self.add(Problem("chain_broken", f"the rows of block {block} do not link to its recorded head{hint}: a "
                                              "row was removed from, added to or moved within this commit's chain "
                                              "entries, or the block was edited", run_id=gap[0] if gap else None,
                              seq=gap[1] if gap else None, block=block))
+
+    def _scan_digest_block(self, block: int, first: int, count: int, entries_text: str, prev_hash: str,
+                           head_hash: str, digests: Any) -> None:
+        """An m005 block: each listed row against its digest, then the digests against the block's head."""
+        try:
+            entries = json.loads(entries_text)
+            head = block_hash(prev_hash, digests) if isinstance(digests, bytes) else None
+        except (TypeError, ValueError):
+            head = None
+        if head is None or not isinstance(entries, list):
+            self.add(Problem("chain_broken", f"block {block} cannot be read (edited)", block=block))
+            return
+        if len(entries) != count or len(digests) != 32 * count:
+            self.add(Problem("chain_broken", f"block {block} lists {len(entries)} rows and {len(digests) / 32:g} "
+                                             f"digests but records {count} rows", block=block))
+        seq_before = dict(self.last_seq)
+        recorded = [digests[i:i + 32] for i in range(0, len(digests), 32)]
+        moved = False
+        for offset, entry in enumerate(entries):
+            digest = recorded[offset] if offset < len(recorded) else b""
+            found = self._check_located(block, first + offset, entry, digest, recorded)
+            if found is None:
+                return
+            moved = moved or found == "moved"
+        if head != head_hash:
+            gap = first_seq_gap(seq_before, entries)
+            hint = f" (seq {gap[1]} of run {gap[0]} is not in it)" if gap else ""
+            self.add(Problem("chain_broken", f"the row digests of block {block} do not link to its recorded head"
+                                             f"{hint}: a row was removed from, added to or moved within this "
+                                             "commit's digests, or the block was edited",
+                             run_id=gap[0] if gap else None, seq=gap[1] if gap else None, block=block))
+        elif moved:
+            self.add(Problem("chain_broken", f"the entries of block {block} are not in the order of its digests: "
+                                             "entries were moved within the block", block=block))
+
+    def _check_located(self, block: int, position: int, entry: Any, digest: bytes,
+                       block_digests: list[bytes]) -> str | None:
+        """Check one m005 entry's row against ``digest``: "ok", "moved" (it has another entry's digest), or None."""
+        try:
+            table, run_id, seq = entry
+        except (TypeError, ValueError):
+            self.add(Problem("chain_broken", f"block {block}: chain entry {entry!r:.80} is malformed", block=block, position=position))
+            return None
+        where = {"table": table, "run_id": run_id, "seq": seq, "position": position, "block": block}
+        self._check_order(run_id, seq, where)
+        self.last_row = f"table {table}, run {run_id}, seq {seq}"
+        if table not in _CHAINED_TABLES:
+            self.add(Problem("chain_broken", f"the chain names table {table!r}, which holds no events", **where))
+            return "ok"
+        row = self._find_row(table, run_id, seq, where)
+        if row is None:
+            return "ok"
+        actual = hashlib.sha256(canonical_row(table, row)).digest()
+        if actual == digest:
+            return "ok"
+        if actual in block_digests:  # the row is intact; its entry was moved (reported with the block)
+            return "moved"
+        self.add(Problem("altered", "the row differs from what was written (its content no longer has "
+                                    "the hash recorded in the chain)", **where))
+        return "ok"
+
+    def _find_row(self, table: str, run_id: str, seq: Any, where: dict[str, Any]) -> tuple | None:
+        """The chained row at ``(run_id, seq)``; a missing one is reported (and counted towards a truncated tail)."""
+        row = self.conn.execute(f"SELECT * FROM [{table}] WHERE run_id = ? AND seq = ?", (run_id, seq)).fetchone()
+        if row is None:
+            self.missing_streak.append(self.report.problem_count)
+            self.add(Problem("removed", "the row was deleted after it was written", **where))
+            return None
+        self.missing_streak.clear()
+        self.found[table] += 1
+        self.report.chained_rows += 1
+        return row
 
     def _check_entry(self, block: int, position: int, entry: Any, link: bytes) -> bytes | None:
         try:
@@ -276,14 +315,9 @@ class _Verifier:
             self.last_seq[run_id] = max(seq, last or seq)
 
     def _check_row(self, table: str, run_id: str, seq: int, content_hash: str, where: dict[str, Any]) -> None:
-        row = self.conn.execute(f"SELECT * FROM [{table}] WHERE run_id = ? AND seq = ?", (run_id, seq)).fetchone()
+        row = self._find_row(table, run_id, seq, where)
         if row is None:
-            self.missing_streak.append(self.report.problem_count)
-            self.add(Problem("removed", "the row was deleted after it was written", **where))
             return
-        self.missing_streak.clear()
-        self.found[table] += 1
-        self.report.chained_rows += 1
         if hashlib.sha256(canonical_row(table, row)).hexdigest() != content_hash:
             self.add(Problem("altered", "the row differs from what was written (its content no longer has "
                                         "the hash recorded in the chain)", **where))
@@ -354,22 +388,3 @@ ORDER BY COALESCE(r.rowid, 9223372036854775807), t.seq"""
             self.report.warnings.append(
                 f"the chain has {head.block - recorded.block} blocks after the head file's record: written by a "
                 "writer that could not update the head file, or appended by someone else")
-
-
-def _first_seq_gap(seq_before: dict[str, int], entries: list[Any]) -> tuple[str, int] | None:
-    """The first (run_id, seq) missing from a block's entries, when seqs of a run skip one.
-
-    Seqs of a run are consecutive unless an event failed to be written, so a gap is a
-    hint, shown only when a block is already known to be broken.
-    """
-    last = dict(seq_before)
-    for entry in entries:
-        try:
-            _table, run_id, seq, _hash = entry
-        except (TypeError, ValueError):
-            continue
-        if isinstance(seq, int) and run_id in last and seq > last[run_id] + 1:
-            return run_id, last[run_id] + 1
-        if isinstance(seq, int):
-            last[run_id] = max(seq, last.get(run_id, seq))
-    return None

@@ -15,15 +15,28 @@ back into the database: the next write restarts at the beginning of the file.
   cache so that SQLite spills the pages into the WAL as uncommitted frames.
   Nothing is committed (the scratch table never exists for anyone), but the
   WAL file keeps its size and later commits overwrite those frames.
-* **Checkpoints off the commit path.** The writer's connection runs with
-  ``wal_autocheckpoint=0``, so no commit (a durable one above all) runs a
-  checkpoint inside it. Instead the writer thread runs
-  ``PRAGMA wal_checkpoint(PASSIVE)`` after it has released the callers of a
-  commit: when it has been idle for :data:`IDLE_SECONDS`, or after
-  :data:`CHECKPOINT_EVERY_COMMITS` commits or :data:`CHECKPOINT_EVERY_ROWS`
-  rows, whichever comes first, so the WAL stays well inside its reserve
-  under a steady load too. ``PASSIVE`` never waits for readers; a reader that
+* **Checkpoints off the commit path, by fill level.** The writer's
+  connection runs with ``wal_autocheckpoint=0``, so no commit (a durable one
+  above all) runs a checkpoint inside it. The writer thread runs
+  ``PRAGMA wal_checkpoint(PASSIVE)`` itself, between commits, after it has
+  released their callers, and only when the WAL needs it:
+
+  - at an idle moment: nothing queued for :data:`IDLE_SECONDS`, or, once the
+    WAL is :data:`SOFT_FILL` full, for :data:`SHORT_IDLE_SECONDS` (back-to-back
+    order intents leave no 50 ms gap, but a 2 ms one is still long enough to
+    tell that no intent is on its way);
+  - without an idle moment once the WAL is :data:`HARD_FILL` full (a steady
+    load), but never while a durable event is queued: that event is
+    committed first (the writer checks :attr:`BatchGatherer.durable_waiting`).
+
+  The fill level is estimated from the commits and rows since the last
+  checkpoint (:data:`FRAMES_PER_COMMIT`, :data:`ROWS_PER_FRAME`) and calibrated
+  by the frame count each complete checkpoint reports, so the WAL stays
+  inside its reserve. ``PASSIVE`` never waits for readers; a reader that
   keeps an old snapshot open only makes the WAL grow, as it would anyway.
+  (A checkpoint on a second connection, concurrent with the writer, was
+  tried: the WAL then never restarts at its beginning, because a commit
+  always lands during the checkpoint, and the file grows instead.)
 
 Durability is unchanged: every commit still syncs the WAL before it returns.
 """
@@ -39,15 +52,23 @@ from loguru import logger
 _log = logger.bind(plugin="audit")
 
 #: Size the WAL file is grown to when the writer starts (about 1,000 frames of 4 KiB pages,
-#: SQLite's own default checkpoint threshold; the checkpoints below keep it well under that).
+#: SQLite's own default checkpoint threshold).
 WAL_RESERVE_BYTES = 4 << 20
-#: Checkpoint once the writer has had nothing to do for this long (seconds).
+#: Checkpoint once the writer has had nothing to do for this long (seconds) ...
 IDLE_SECONDS = 0.05
-#: Checkpoint after this many commits, even without an idle moment.
-CHECKPOINT_EVERY_COMMITS = 100
-#: ... or after this many rows.
-CHECKPOINT_EVERY_ROWS = 5000
+#: ... or for this long, once the WAL is ``SOFT_FILL`` full.
+SHORT_IDLE_SECONDS = 0.002
+#: Fill level (fraction of the reserve's frames) from which a short idle moment is enough.
+SOFT_FILL = 0.5
+#: Fill level from which the writer checkpoints between commits without an idle moment.
+HARD_FILL = 0.85
+#: First estimate of the WAL frames one commit writes besides its rows' data
+#: (table and index leaves, the chain block, the commit frame); calibrated by checkpoints.
+FRAMES_PER_COMMIT = 5.0
+#: First estimate of the rows that fill one frame; calibrated by checkpoints.
+ROWS_PER_FRAME = 12.0
 _SCRATCH_TABLE = "_audit_wal_reserve"
+_FRAME_HEADER_BYTES = 24
 
 
 class WalKeeper:
@@ -61,16 +82,22 @@ class WalKeeper:
         self._conn = conn
         self.wal_file = Path(f"{database}-wal")
         self.reserve_bytes = reserve_bytes
-        #: how long the writer waits for work before it checkpoints (seconds)
-        self.idle_seconds = IDLE_SECONDS
-        self._every_commits = CHECKPOINT_EVERY_COMMITS
-        self._every_rows = CHECKPOINT_EVERY_ROWS
+        self._idle = IDLE_SECONDS
+        self._short_idle = SHORT_IDLE_SECONDS
+        self._soft = SOFT_FILL
+        self._hard = HARD_FILL
+        self._reserve_frames = reserve_bytes / (4096 + _FRAME_HEADER_BYTES)  # page size read in start()
         self._commits = 0
         self._rows = 0
+        self._scale = 1.0  # observed frames / estimated frames, from the last complete checkpoint
+        self._restarted = True  # the last checkpoint copied every frame: the next commit restarts the WAL
+        self.checkpoints = 0
 
     def start(self) -> None:
         """Turn automatic checkpoints off for this connection and reserve the WAL's size."""
         self._conn.execute("PRAGMA wal_autocheckpoint = 0")
+        page_size = self._conn.execute("PRAGMA page_size").fetchone()[0]
+        self._reserve_frames = self.reserve_bytes / (page_size + _FRAME_HEADER_BYTES)
         try:
             self.reserve()
         except sqlite3.Error as exc:  # only a cost: the WAL grows with the commits instead
@@ -106,18 +133,38 @@ class WalKeeper:
         return self._commits > 0
 
     @property
+    def fill(self) -> float:
+        """Estimated fraction of the reserve's frames the commits since the last checkpoint use."""
+        frames = (self._commits * FRAMES_PER_COMMIT + self._rows / ROWS_PER_FRAME) * self._scale
+        return frames / self._reserve_frames
+
+    @property
+    def idle_seconds(self) -> float:
+        """How long the writer waits for work before it checkpoints (shorter once the WAL fills up)."""
+        return self._short_idle if self.fill >= self._soft else self._idle
+
+    @property
     def due(self) -> bool:
-        """Enough commits or rows since the last checkpoint to checkpoint without waiting for idleness."""
-        return self._commits >= self._every_commits or self._rows >= self._every_rows
+        """The WAL is full enough to checkpoint between commits without waiting for an idle moment."""
+        return self.fill >= self._hard
 
     def checkpoint(self) -> None:
         """``PRAGMA wal_checkpoint(PASSIVE)``; a failure is logged, never raised (the next one retries)."""
         try:
-            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            busy, frames, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error as exc:
             _log.warning("audit: checkpoint of {} failed ({!r})", self.wal_file, exc)
             return
+        self.checkpoints += 1
+        self._calibrate(frames)
+        self._restarted = busy == 0 and frames == copied
         self._commits = self._rows = 0
+
+    def _calibrate(self, frames: int) -> None:
+        """Learn the frames per estimate from a WAL that held exactly the commits counted since the last checkpoint."""
+        estimate = self._commits * FRAMES_PER_COMMIT + self._rows / ROWS_PER_FRAME
+        if self._restarted and frames > 0 and estimate > 0:
+            self._scale = min(8.0, max(0.125, frames / estimate))
 
 
 def _file_size(path: Path) -> int:

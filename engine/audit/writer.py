@@ -7,7 +7,8 @@ Design (one writer thread owns the only connection):
   queue. A batched event returns at once; the engine never waits for a batch.
 * The writer thread takes rows off the queue and writes them in one
   transaction per batch: up to ``batch_size`` rows, or what arrived within
-  ``flush_interval`` seconds of the first, whichever comes first.
+  ``flush_interval`` seconds of the first, whichever comes first; under a
+  backlog, up to eight times ``batch_size`` of the rows already waiting.
 * A durable event (``event.durable``: order intents, run start/stop) ends the
   batch at once: everything queued before it and the event itself are
   committed together, and ``track_event`` returns only after that commit (it
@@ -29,7 +30,8 @@ Design (one writer thread owns the only connection):
   the head file next to the database. The engine thread never hashes.
 * Rows are built through :class:`~engine.audit.row_plans.RowPlanner` (same
   values and errors as ``event_row``, cheaper); checkpoints and the WAL's size
-  are :class:`~engine.audit.wal.WalKeeper`'s, run between commits.
+  are :class:`~engine.audit.wal.WalKeeper`'s, run between commits; batches
+  are cut by :class:`~engine.audit.batches.BatchGatherer` (larger under backlog).
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
-import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,7 @@ from loguru import logger
 
 from ..events import EVENT_TYPES, Event
 from ..hookspecs import hookimpl
+from .batches import BatchGatherer
 from .chain import INSERT_BLOCK_SQL, BlockBuilder, read_head
 from .chain_writer import ChainWriter, utc_now
 from .database import open_audit_db
@@ -59,6 +61,9 @@ _log = logger.bind(plugin="audit")
 
 # One prepared INSERT per event name (the statements never change at runtime).
 _INSERTS: dict[str, str] = {name: insert_sql(cls) for name, cls in EVENT_TYPES.items()}
+
+#: ``synchronous`` argument -> the SQLite level set on the writer's connection.
+SYNCHRONOUS_LEVELS = {"full": "FULL", "normal": "NORMAL"}
 
 # What can go wrong with one row: SQLite refusing it, or a value it cannot bind
 # (an int beyond 64 bits, a string with lone surrogates).
@@ -90,19 +95,27 @@ class AuditWriter:
     :param path: the audit database file (created and migrated if needed).
     :param batch_size: most rows written in one transaction.
     :param flush_interval: longest time (seconds) a batched event waits in memory.
+    :param synchronous: ``"full"`` (every commit syncs the WAL: a committed row survives
+        power loss) or ``"normal"`` (no sync per commit: a committed row survives a crash
+        of the process, not of the OS). Durable events are committed before
+        ``track_event`` returns either way.
     :raises NotAnAuditDatabaseError, AuditSchemaTooNewError: from opening ``path``.
     """
 
     AUDIT_JOURNAL = True
 
-    def __init__(self, path: str | Path, *, batch_size: int = 500, flush_interval: float = 0.2) -> None:
+    def __init__(self, path: str | Path, *, batch_size: int = 500, flush_interval: float = 0.2,
+                 synchronous: str = "full") -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"AuditWriter: batch_size must be an int >= 1, got {batch_size!r}")
         if not isinstance(flush_interval, (int, float)) or flush_interval < 0:
             raise ValueError(f"AuditWriter: flush_interval must be >= 0 seconds, got {flush_interval!r}")
+        if synchronous not in SYNCHRONOUS_LEVELS:
+            raise ValueError(f"AuditWriter: synchronous must be one of {sorted(SYNCHRONOUS_LEVELS)}, got {synchronous!r}")
         self.path = Path(path)
         self.batch_size = batch_size
         self.flush_interval = float(flush_interval)
+        self.synchronous = synchronous
         self._queue: queue.SimpleQueue[_Row | _Marker] = queue.SimpleQueue()
         self._lock = threading.Lock()  # guards _closed/_dead/_death/_lost and queue admission
         self._closed = False
@@ -136,7 +149,7 @@ class AuditWriter:
         # the engine then does not act on it, and the journal stays consistent.
         self._raise_pending_error()
         done: Future = Future()
-        self._put((plan, values, done))
+        self._put((plan, values, done), durable=True)
         done.result()
 
     # ------------------------------------------------------------ lifecycle
@@ -178,12 +191,14 @@ class AuditWriter:
 
     # -------------------------------------------------------- caller helpers
 
-    def _put(self, item: _Row | _Marker) -> None:
+    def _put(self, item: _Row | _Marker, durable: bool = False) -> None:
         with self._lock:
             if self._death is not None:
                 raise AuditWriteError(f"{self._death}; not recorded")
             if self._closed:
                 raise AuditClosedError(f"audit writer for {self.path} is closed; not recorded")
+            if durable:
+                self._batches.durable_queued += 1  # before the put: the writer never sees more taken than queued
             self._queue.put(item)
 
     def _wait_for(self, marker: _Marker) -> None:
@@ -210,11 +225,13 @@ class AuditWriter:
             return
         db.conn.isolation_level = None  # explicit BEGIN/COMMIT only: this thread owns the transactions
         try:
+            db.conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS_LEVELS[self.synchronous]}")
             self._chain = ChainWriter(db.conn, self.path)
             self._chain.start(db.conn)
             self._planner = RowPlanner(self._chain.layouts)
             self._wal = WalKeeper(db.conn, self.path)
             self._wal.start()
+            self._batches = BatchGatherer(self._queue, self.batch_size, self.flush_interval, self._wal)
         except BaseException as exc:
             db.close()
             with self._lock:
@@ -237,7 +254,7 @@ class AuditWriter:
 
     def _serve(self, conn: sqlite3.Connection, in_flight: list[_Row | _Marker]) -> None:
         while True:
-            in_flight[:] = self._next_batch()
+            in_flight[:] = self._batches.next_batch()
             rows = [item for item in in_flight if type(item) is tuple]
             if rows:
                 self._write(conn, rows)
@@ -249,35 +266,10 @@ class AuditWriter:
                         if item.stop:
                             return
             in_flight.clear()
-            if self._wal.due:  # every caller of the commit is released by now
+            # Every caller of the commit is released by now; a durable event already waiting
+            # is committed first (the checkpoint would delay it).
+            if self._wal.due and not self._batches.durable_waiting:
                 self._wal.checkpoint()
-
-    def _next_batch(self) -> list[_Row | _Marker]:
-        """Block for the first item, then gather until full, urgent, or the interval is over."""
-        get, get_nowait, monotonic = self._queue.get, self._queue.get_nowait, time.monotonic
-        if self._wal.pending:  # checkpoint at the first idle moment, never inside a commit
-            try:
-                first = get(timeout=self._wal.idle_seconds)
-            except queue.Empty:
-                self._wal.checkpoint()
-                first = get()
-        else:
-            first = get()
-        batch = [first]
-        if _urgent(first):
-            return batch
-        deadline = monotonic() + self.flush_interval
-        size = self.batch_size
-        while len(batch) < size:
-            remaining = deadline - monotonic()
-            try:
-                item = get(timeout=remaining) if remaining > 0 else get_nowait()
-            except queue.Empty:
-                break
-            batch.append(item)
-            if type(item) is not tuple or item[2] is not None:  # _urgent, inlined
-                break
-        return batch
 
     def _write(self, conn: sqlite3.Connection, rows: list[_Row]) -> None:
         """Write ``rows`` and their chain block in one transaction; row by row if that fails."""
@@ -324,13 +316,13 @@ class AuditWriter:
                 else:
                     block.add(plan.table, values[0], values[1], digest)
                 conn.execute("RELEASE SAVEPOINT audit_row")
-            if block.entries:
+            if block.rows:
                 conn.execute(INSERT_BLOCK_SQL, block.insert_values(utc_now()))
             conn.execute("COMMIT")
         except sqlite3.Error as exc:  # BEGIN, the block or COMMIT failed: nothing was written
             _rollback(conn)
             return {index: exc for index in range(len(rows))}
-        if block.entries:
+        if block.rows:
             self._chain.committed(block.next_head())
         return failures
 
@@ -382,11 +374,6 @@ class AuditWriter:
 def _rollback(conn: sqlite3.Connection) -> None:
     if conn.in_transaction:
         conn.execute("ROLLBACK")
-
-
-def _urgent(item: _Row | _Marker) -> bool:
-    """Items that end a batch at once: durable rows, flush and stop requests."""
-    return type(item) is not tuple or item[2] is not None
 
 
 def _runs_by_name(rows: list[_Row], stored: list[tuple[Any, ...]]) -> list[tuple[str, list[tuple[Any, ...]]]]:

@@ -95,15 +95,16 @@ def test_each_commit_is_one_block_linking_its_rows_in_seq_order(db_path: Path, e
     entries = json.loads(blocks[1]["entries"])
     assert [(e[0], e[2]) for e in entries] == [
         ("connection_events", 2), ("connection_events", 3), ("connection_events", 4), ("order_intents", 5)]
+    assert all(len(e) == 3 for e in entries) and len(blocks[1]["digests"]) == 4 * 32
     conn = sqlite3.connect(db_path)
-    try:  # recompute block 2 from the stored rows, as the definition says
-        link = bytes.fromhex(blocks[1]["prev_hash"])
-        for table, run_id, seq, content_hash in entries:
+    try:  # recompute block 2 from the stored rows, as the definition says: one hash over the rows' digests
+        digests = b""
+        for table, run_id, seq in entries:
             row = conn.execute(f"SELECT * FROM [{table}] WHERE run_id = ? AND seq = ?", (run_id, seq)).fetchone()
-            digest = hashlib.sha256(canonical_row(table, row)).digest()
-            assert digest.hex() == content_hash
-            link = hashlib.sha256(link + digest).digest()
-        assert link.hex() == blocks[1]["head_hash"]
+            digests += hashlib.sha256(canonical_row(table, row)).digest()
+        assert digests == blocks[1]["digests"]
+        head = hashlib.sha256(bytes.fromhex(blocks[1]["prev_hash"]) + digests).hexdigest()
+        assert head == blocks[1]["head_hash"]
     finally:
         conn.close()
 

@@ -26,14 +26,28 @@ from engine.audit.migrations import (
 from engine.audit.verify import VerifyReport, verify_chain
 
 from .conftest import EventFactory
+from .m004_files import load_m004_trading_day
 from .scenario import write_trading_day
 
 
-@pytest.fixture
-def day_file(tmp_path: Path) -> Path:
+@pytest.fixture(params=["m005", "m004"])
+def day_file(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The trading day in the current block format, or as written at m004 (per-row links), then upgraded."""
     path = tmp_path / "audit.db"
-    write_trading_day(path)
+    if request.param == "m005":
+        write_trading_day(path)
+    else:
+        load_m004_trading_day(path)
     return path
+
+
+def digest_blocks(path: Path) -> bool:
+    """True when the file's blocks are in the m005 format (one hash over the rows' digests)."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT digests IS NOT NULL FROM audit_chain ORDER BY block DESC LIMIT 1").fetchone()[0] == 1
+    finally:
+        conn.close()
 
 
 def verify(path: Path, **options) -> VerifyReport:
@@ -115,12 +129,15 @@ def test_a_deleted_row_is_reported_at_its_row(day_file: Path) -> None:
 def test_a_deleted_row_whose_chain_entry_was_scrubbed_breaks_its_block(day_file: Path) -> None:
     seq = seq_of(day_file, "order_errors", "client_order_id = 'c-3'")
     conn = sqlite3.connect(day_file)
-    block, entries = next((b, json.loads(e)) for b, e in conn.execute("SELECT block, entries FROM audit_chain")
-                          if any(x[0] == "order_errors" for x in json.loads(e)))
+    block, entries, digests = next((b, json.loads(e), d) for b, e, d in conn.execute(
+        "SELECT block, entries, digests FROM audit_chain") if any(x[0] == "order_errors" for x in json.loads(e)))
     conn.close()
     kept = [x for x in entries if x[0] != "order_errors"]
-    tamper(day_file, "DELETE FROM order_errors WHERE client_order_id = 'c-3'",
-           f"UPDATE audit_chain SET entries = '{json.dumps(kept)}', row_count = {len(kept)} WHERE block = {block}")
+    if digests is not None:  # m005: the thorough attacker scrubs the row's digest too
+        digests = b"".join(digests[i * 32:i * 32 + 32] for i, x in enumerate(entries) if x[0] != "order_errors")
+    tamper(day_file, "DELETE FROM order_errors WHERE client_order_id = 'c-3'")
+    tamper(day_file, f"UPDATE audit_chain SET entries = '{json.dumps(kept)}', row_count = {len(kept)}, digests = ? "
+                     f"WHERE block = {block}", params=(digests,))
     report = verify(day_file)
     problem = report.first
     assert (problem.kind, problem.block, problem.run_id, problem.seq) == ("chain_broken", block, "live-1", seq)
@@ -171,8 +188,8 @@ def _cut_the_tail(path: Path, blocks: int = 2) -> tuple[int, int]:
     cut = conn.execute("SELECT block, first_position, entries FROM audit_chain ORDER BY block DESC LIMIT ?",
                        (blocks,)).fetchall()
     conn.close()
-    rows = [entry for _, _, entries in cut for entry in json.loads(entries)]
-    tamper(path, *[f"DELETE FROM [{t}] WHERE run_id = '{r}' AND seq = {s}" for t, r, s, _ in rows],
+    rows = [entry[:3] for _, _, entries in cut for entry in json.loads(entries)]
+    tamper(path, *[f"DELETE FROM [{t}] WHERE run_id = '{r}' AND seq = {s}" for t, r, s in rows],
            f"DELETE FROM audit_chain WHERE block >= {cut[-1][0]}")
     return cut[-1][0], cut[-1][1] - 1
 
@@ -209,17 +226,24 @@ def _rechain(path: Path) -> None:
     conn = sqlite3.connect(path)
     link = bytes(32)
     updates = []
-    for block, entries_text in conn.execute("SELECT block, entries FROM audit_chain ORDER BY block").fetchall():
-        prev, entries = link, json.loads(entries_text)
+    for block, entries_text, old_digests in conn.execute(
+            "SELECT block, entries, digests FROM audit_chain ORDER BY block").fetchall():
+        prev, entries, digests = link, json.loads(entries_text), b""
         for entry in entries:
             row = conn.execute(f"SELECT * FROM [{entry[0]}] WHERE run_id = ? AND seq = ?", entry[1:3]).fetchone()
             digest = hashlib.sha256(canonical_row(entry[0], row)).digest()
-            entry[3] = digest.hex()
-            link = hashlib.sha256(link + digest).digest()
-        updates.append(f"UPDATE audit_chain SET entries = '{json.dumps(entries)}', prev_hash = '{prev.hex()}', "
-                       f"head_hash = '{link.hex()}' WHERE block = {block}")
+            if old_digests is None:  # m004 block: one link per row
+                entry[3] = digest.hex()
+                link = hashlib.sha256(link + digest).digest()
+            digests += digest
+        if old_digests is not None:  # m005 block: one hash over the digests
+            link = hashlib.sha256(prev + digests).digest()
+        updates.append((f"UPDATE audit_chain SET entries = '{json.dumps(entries)}', prev_hash = '{prev.hex()}', "
+                        f"head_hash = '{link.hex()}', digests = ? WHERE block = {block}",
+                        None if old_digests is None else digests))
     conn.close()
-    tamper(path, *updates)
+    for statement, digests in updates:
+        tamper(path, statement, params=(digests,))
 
 
 def test_a_full_rewrite_needs_an_anchor_outside_the_file(day_file: Path) -> None:

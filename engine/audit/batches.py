@@ -8,6 +8,10 @@ flush and stop markers) and returns one batch per transaction:
   request: each ends the batch at once), or ``flush_interval`` seconds have
   passed since the first item. A quiet engine therefore writes small batches
   promptly.
+* **One wake-up per batch.** After the first item the writer does not wake for
+  every row the engine thread queues (each wake-up costs both threads a GIL
+  hand-off): it sleeps on :attr:`BatchGatherer.wake`, which the caller sets for
+  an urgent item or once a full batch is waiting, and takes what has arrived.
 * **Backlog.** When the batch is full and more items are already waiting, it
   keeps taking them without waiting, up to ``backlog_factor * batch_size``
   rows. Under load the commit (and its sync of the WAL) is then shared by up
@@ -25,6 +29,7 @@ flush and stop markers) and returns one batch per transaction:
 from __future__ import annotations
 
 import queue
+import threading
 import time
 from typing import Any
 
@@ -54,6 +59,14 @@ class BatchGatherer:
         #: durable rows put on the queue (incremented by the writer under its admission lock)
         self.durable_queued = 0
         self._durable_taken = 0
+        #: set by the caller for an urgent item, or when ``batch_size`` items wait (see :meth:`notify`)
+        self.wake = threading.Event()
+
+    def notify(self, urgent: bool) -> None:
+        """Called after each put: wake the writer for an urgent item or a full batch."""
+        wake = self.wake
+        if not wake.is_set() and (urgent or self._items.qsize() >= self.batch_size):
+            wake.set()
 
     @property
     def durable_waiting(self) -> bool:
@@ -78,15 +91,19 @@ class BatchGatherer:
             if type(first) is tuple:
                 self._durable_taken += 1
             return batch
-        monotonic = time.monotonic
+        monotonic, wake = time.monotonic, self.wake
         deadline = monotonic() + self.flush_interval
         size = self.batch_size
         while len(batch) < size:
-            remaining = deadline - monotonic()
             try:
-                item = get(timeout=remaining) if remaining > 0 else get_nowait()
-            except queue.Empty:
-                return batch
+                item = get_nowait()
+            except queue.Empty:  # nothing waiting: sleep until urgent, a full batch, or the deadline
+                remaining = deadline - monotonic()
+                if remaining <= 0:
+                    return batch
+                wake.wait(remaining)
+                wake.clear()  # before looking again: a later set() is never lost
+                continue
             batch.append(item)
             if type(item) is not tuple or item[2] is not None:
                 return self._urgent_end(batch, item)

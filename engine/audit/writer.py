@@ -173,6 +173,7 @@ class AuditWriter:
             if not already:
                 marker = _Marker(stop=True, done=Future())
                 self._queue.put(marker)
+                self._batches.notify(True)
         if not already:
             try:
                 marker.done.result()
@@ -200,6 +201,7 @@ class AuditWriter:
             if durable:
                 self._batches.durable_queued += 1  # before the put: the writer never sees more taken than queued
             self._queue.put(item)
+            self._batches.notify(durable or type(item) is not tuple)
 
     def _wait_for(self, marker: _Marker) -> None:
         self._put(marker)

@@ -98,14 +98,17 @@ class AuditWriter:
     :param synchronous: ``"full"`` (every commit syncs the WAL: a committed row survives
         power loss) or ``"normal"`` (no sync per commit: a committed row survives a crash
         of the process, not of the OS). Durable events are committed before
-        ``track_event`` returns either way.
+        ``track_event`` returns either way, unless ``durable_wait`` is false.
+    :param durable_wait: false: a durable event is queued like a batched one (same order,
+        same rows) and ``track_event`` returns at once; a write failure is raised by a later
+        call. For backtests, whose broker is the in-process simulator.
     :raises NotAnAuditDatabaseError, AuditSchemaTooNewError: from opening ``path``.
     """
 
     AUDIT_JOURNAL = True
 
     def __init__(self, path: str | Path, *, batch_size: int = 500, flush_interval: float = 0.2,
-                 synchronous: str = "full") -> None:
+                 synchronous: str = "full", durable_wait: bool = True) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"AuditWriter: batch_size must be an int >= 1, got {batch_size!r}")
         if not isinstance(flush_interval, (int, float)) or flush_interval < 0:
@@ -116,6 +119,7 @@ class AuditWriter:
         self.batch_size = batch_size
         self.flush_interval = float(flush_interval)
         self.synchronous = synchronous
+        self.durable_wait = durable_wait
         self._queue: queue.SimpleQueue[_Row | _Marker] = queue.SimpleQueue()
         self._lock = threading.Lock()  # guards _closed/_dead/_death/_lost and queue admission
         self._closed = False
@@ -148,6 +152,9 @@ class AuditWriter:
         # A durable event after a failed batch is refused before it is written:
         # the engine then does not act on it, and the journal stays consistent.
         self._raise_pending_error()
+        if not self.durable_wait:
+            self._put((plan, values, None))
+            return
         done: Future = Future()
         self._put((plan, values, done), durable=True)
         done.result()

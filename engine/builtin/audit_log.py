@@ -10,4 +10,5 @@ def make_plugin(config: EngineConfig) -> AuditWriter:
     settings = config.audit
     settings.path.parent.mkdir(parents=True, exist_ok=True)
     return AuditWriter(settings.path, batch_size=settings.batch_size, flush_interval=settings.flush_interval,
-                       synchronous=settings.synchronous_for(config.mode))
+                       synchronous=settings.synchronous_for(config.mode),
+                       durable_wait=settings.durable_wait_for(config.mode))

@@ -96,6 +96,23 @@ class AuditSettings(Section):
         "normal for backtest)",
     )
 
+    durable_wait: bool | None = Field(
+        None,
+        description="wait for the commit of a durable event (an order intent) before the engine goes on: true = "
+        "the intent is in the database before the order is sent; false = it is queued in order like any event; "
+        "none = by mode (true for live and paper, false for backtest)",
+    )
+
+    def durable_wait_for(self, mode: str) -> bool:
+        """Whether durable events wait for their commit in ``mode`` (the explicit setting wins).
+
+        A backtest's broker is the in-process simulator: a crash ends both, and a backtest
+        is rerun from its start, so the wait protects nothing there. Every event is still
+        written, in the same order."""
+        if self.durable_wait is not None:
+            return self.durable_wait
+        return mode != "backtest"
+
     def synchronous_for(self, mode: str) -> Literal["full", "normal"]:
         """The ``synchronous`` level the audit writer uses in ``mode`` (the explicit setting wins)."""
         if self.synchronous is not None:

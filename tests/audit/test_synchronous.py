@@ -79,3 +79,32 @@ def test_the_audit_plugin_opens_the_writer_at_the_level_for_its_mode(
     config = EngineConfig(mode=mode, audit=AuditSettings(path=tmp_path / "audit.db", synchronous=setting))
     make_plugin(config).close()
     assert writer_levels == [expected]
+
+
+@pytest.mark.parametrize(("mode", "setting", "expected"), [
+    ("backtest", None, False), ("paper", None, True), ("live", None, True), ("backtest", True, True),
+    ("paper", False, False),
+])
+def test_durable_wait_by_mode_unless_set(tmp_path: Path, mode: str, setting, expected: bool) -> None:
+    settings = AuditSettings(path=tmp_path / "audit.db", durable_wait=setting)
+    assert settings.durable_wait_for(mode) is expected
+    writer = make_plugin(EngineConfig(mode=mode, audit=settings))
+    writer.close()
+    assert writer.durable_wait is expected
+
+
+def test_without_durable_wait_a_durable_event_is_queued_in_order_and_written(db_path: Path,
+                                                                             events: EventFactory) -> None:
+    with AuditWriter(db_path, durable_wait=False, flush_interval=30) as audit:
+        audit.track_event(events("run_started"))
+        audit.track_event(events("order_intent"))  # returns at once: queued, not yet committed
+        db = open_audit_db(db_path, create=False)
+        try:
+            assert db.execute("SELECT count(*) FROM order_intents").fetchone()[0] == 0
+        finally:
+            db.close()
+    db = open_audit_db(db_path, create=False)
+    try:
+        assert verify_chain(db).ok and db.execute("SELECT count(*) FROM order_intents").fetchone()[0] == 1
+    finally:
+        db.close()

@@ -28,8 +28,9 @@ STEPS = ("pre_open_check", "open", "lunch_break", "close", "post_close")
 
 
 class TradingDayRoutine:
-    def __init__(self, settings: TradingDaySettings) -> None:
+    def __init__(self, settings: TradingDaySettings, *, report_files: bool = True) -> None:
         self.settings = settings
+        self.report_files = report_files
 
     @hookimpl
     def register_jobs(self, register) -> None:
@@ -78,6 +79,8 @@ class TradingDayRoutine:
         statement = ctx.daily_statement()
         statement["reconciliation_differences"] = differences
         ctx.record_statement(statement)
+        if not self.report_files:
+            return
         folder = self.settings.report_dir
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"statement-{statement['day']}.md"
@@ -88,7 +91,7 @@ class TradingDayRoutine:
 
 
 def make_plugin(config: EngineConfig) -> TradingDayRoutine:
-    return TradingDayRoutine(config.trading_day)
+    return TradingDayRoutine(config.trading_day, report_files=config.trading_day.report_files_for(config.mode))
 
 
 __all__ = ["TradingDayRoutine", "make_plugin"]

@@ -247,6 +247,12 @@ class TradingDaySettings(Section):
     post_close: dt.time | None = Field(dt.time(15, 5), description="reconcile with the broker and write the daily statement")
     cancel_open_at_close: bool = Field(False, description="cancel the account's open orders at the close step")
     report_dir: ConfigPath = Field(Path("var/reports"), description="where statement-YYYY-MM-DD.md reports are written")
+    report_files: bool | None = Field(None, description="write the statement files; none = by mode: yes for live and paper, "
+                                      "no for backtest (one pair per simulated day; the audit keeps every statement)")
+
+    def report_files_for(self, mode: str) -> bool:
+        """Whether the post-close step writes statement files in ``mode`` (the explicit setting wins)."""
+        return self.report_files if self.report_files is not None else mode != "backtest"
 
 
 class PluginFile(Section):

@@ -115,3 +115,23 @@ def test_a_job_missed_while_the_engine_was_down_runs_late_or_is_skipped(live_eng
     assert runs["late_ok"].outcome == "ok" and "(ran late)" in runs["late_ok"].error
     assert runs["skipper"].outcome == "skipped"
     assert [job for job, _, _ in sched2.calls] == ["late_ok"]
+
+
+@pytest.mark.parametrize(("mode", "setting", "expected"), [
+    ("backtest", None, False), ("paper", None, True), ("live", None, True), ("backtest", True, True),
+    ("paper", False, False),
+])
+def test_statement_files_by_mode_unless_set(mode, setting, expected):
+    from engine.builtin.trading_day import make_plugin
+    from engine.config.models import EngineConfig, TradingDaySettings
+
+    config = EngineConfig(mode=mode, trading_day=TradingDaySettings(report_files=setting))
+    assert make_plugin(config).report_files is expected
+
+
+def test_without_statement_files_the_statement_is_still_in_the_audit(engine_factory, audit_rows, tmp_path):
+    from .plugins import BuyThenSell
+
+    engine_factory("trading_day: {report_dir: reports, report_files: false}\n", plugins=[("trader", BuyThenSell())]).run()
+    assert [s["day"] for s in audit_rows("daily_statements")] == ["2026-03-09", "2026-03-10", "2026-03-11"]
+    assert not (tmp_path / "reports").exists()

@@ -81,10 +81,16 @@ class LossRules:
     @hookimpl
     def on_heartbeat(self, ctx) -> None:
         # the same measurements as check_order; only a breach is turned into a check (and trips)
-        seen = (ctx.now.date(), ctx.account_pnl_today, ctx.account.total_asset)
-        if seen != self._account_seen:
-            self._account_seen = seen
-            self._evaluate(ctx, None, keep_passed=False)
+        pnl = ctx.account_pnl_today
+        day = ctx.now.date()
+        if day != self.day:
+            self.day, self.tripped = day, set()
+        # no loss today: no limit (all >= 0) can be in breach; else measure, unless nothing changed
+        if pnl < 0:
+            seen = (day, pnl, ctx.account.total_asset)
+            if seen != self._account_seen:
+                self._account_seen = seen
+                self._evaluate(ctx, None, keep_passed=False)
         if self._per_strategy:
             for strategy in sorted(self.strategies):
                 self._evaluate(ctx, strategy, account=False, keep_passed=False)

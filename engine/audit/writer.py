@@ -102,13 +102,18 @@ class AuditWriter:
     :param durable_wait: false: a durable event is queued like a batched one (same order,
         same rows) and ``track_event`` returns at once; a write failure is raised by a later
         call. For backtests, whose broker is the in-process simulator.
+    :param max_backlog: rows that may wait for the writer thread (default ``20 * batch_size``,
+        ``batch_size`` without ``durable_wait``); past it, ``track_event`` waits until the writer
+        has caught up, so memory stays bounded. A busy engine thread holds the GIL, and the
+        writer's ``executemany`` gives it up and waits for it again at every row; it writes a
+        backlog fastest while the engine thread waits for it.
     :raises NotAnAuditDatabaseError, AuditSchemaTooNewError: from opening ``path``.
     """
 
     AUDIT_JOURNAL = True
 
     def __init__(self, path: str | Path, *, batch_size: int = 500, flush_interval: float = 0.2,
-                 synchronous: str = "full", durable_wait: bool = True) -> None:
+                 synchronous: str = "full", durable_wait: bool = True, max_backlog: int | None = None) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"AuditWriter: batch_size must be an int >= 1, got {batch_size!r}")
         if not isinstance(flush_interval, (int, float)) or flush_interval < 0:
@@ -120,6 +125,11 @@ class AuditWriter:
         self.flush_interval = float(flush_interval)
         self.synchronous = synchronous
         self.durable_wait = durable_wait
+        #: more queued rows than this make ``track_event`` wait for the writer (see :meth:`_catch_up`)
+        if max_backlog is None:  # without durable waits nothing else makes the engine thread pause
+            max_backlog = 20 * batch_size if durable_wait else batch_size
+        self.max_backlog = max_backlog
+        self.backlog_waits = 0
         self._queue: queue.SimpleQueue[_Row | _Marker] = queue.SimpleQueue()
         self._lock = threading.Lock()  # guards _closed/_dead/_death/_lost and queue admission
         self._closed = False
@@ -148,12 +158,16 @@ class AuditWriter:
             self._put((plan, values, None))
             if self._lost:
                 self._raise_pending_error()
+            if self._queue.qsize() > self.max_backlog:
+                self._catch_up()
             return
         # A durable event after a failed batch is refused before it is written:
         # the engine then does not act on it, and the journal stays consistent.
         self._raise_pending_error()
         if not self.durable_wait:
             self._put((plan, values, None))
+            if self._queue.qsize() > self.max_backlog:
+                self._catch_up()
             return
         done: Future = Future()
         self._put((plan, values, done), durable=True)
@@ -209,6 +223,14 @@ class AuditWriter:
                 self._batches.durable_queued += 1  # before the put: the writer never sees more taken than queued
             self._queue.put(item)
             self._batches.notify(durable or type(item) is not tuple)
+
+    def _catch_up(self) -> None:
+        """Back-pressure: wait until the writer has written what is queued.
+
+        An engine thread that never blocks (a backtest) would otherwise keep the GIL
+        from the writer thread, whose queue, and memory, would grow with the run."""
+        self.backlog_waits += 1
+        self._wait_for(_Marker(stop=False, done=Future()))
 
     def _wait_for(self, marker: _Marker) -> None:
         self._put(marker)

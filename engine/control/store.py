@@ -12,8 +12,10 @@ import getpass
 import os
 import socket
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (
@@ -65,10 +67,17 @@ class ControlStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
 
-    def _connect(self) -> sqlite3.Connection:
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection for one operation, closed after it (autocommit). ``sqlite3``'s own context
+        manager only commits: the connection would stay open until the garbage collector found it,
+        and the engine polls this file several times a second."""
         conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        return conn
+        try:
+            conn.row_factory = sqlite3.Row
+            yield conn
+        finally:
+            conn.close()
 
     # -- the operator's side ------------------------------------------------------------
 

@@ -108,3 +108,15 @@ def test_without_durable_wait_a_durable_event_is_queued_in_order_and_written(db_
         assert verify_chain(db).ok and db.execute("SELECT count(*) FROM order_intents").fetchone()[0] == 1
     finally:
         db.close()
+
+
+def test_a_backlog_past_the_limit_makes_track_event_wait_for_the_writer(db_path: Path, events: EventFactory) -> None:
+    with AuditWriter(db_path, batch_size=50, flush_interval=30, durable_wait=False) as audit:
+        assert audit.max_backlog == 50
+        audit.track_event(events("run_started"))
+        for number in range(500):
+            audit.track_event(events("order_update"))
+            assert audit._queue.qsize() <= audit.max_backlog + 1
+        assert audit.backlog_waits >= 5
+    with AuditWriter(db_path, batch_size=50) as audit:
+        assert audit.max_backlog == 1000  # with durable waits: 20 batches

@@ -40,7 +40,7 @@ class Tick:
     when the book itself is read.
     """
 
-    __slots__ = (*_SCALARS, "_book", "_raw_book")
+    __slots__ = (*_SCALARS, "_book", "_raw_book", "_tops")
     __match_args__ = (*_SCALARS, *_BOOK)
 
     code: str
@@ -62,6 +62,7 @@ class Tick:
             setter(self, name, value)
         setter(self, "_book", (bid_prices, bid_volumes, ask_prices, ask_volumes))
         setter(self, "_raw_book", None)
+        setter(self, "_tops", None)
 
     # -- the book ------------------------------------------------------------
 
@@ -112,14 +113,29 @@ class Tick:
     def _best(self, side: int) -> float | None:
         book = self._book
         if book is None:
-            raw = self._raw_book
-            best_price = getattr(raw[0], "best_price", None)
-            best = best_price(raw[1:], side) if best_price is not None else None
-            if best is not None:
-                return best
+            tops = self._tops
+            if tops is None:
+                tops = self._read_tops()
+            if tops is not None:
+                return tops[side >> 1]  # side 0: bids, 2: asks
             book = self._convert_book()
         prices = book[side]
         return prices[0] if prices else None
+
+    def _read_tops(self) -> tuple[float, float] | None:
+        """``(bid1, ask1)`` from the raw book's best levels, remembered; None when either side is
+        not the usual shape (then the whole book is converted)."""
+        raw = self._raw_book
+        best_price = getattr(raw[0], "best_price", None)
+        if best_price is None:
+            return None
+        args = raw[1:]
+        bid, ask = best_price(args, 0), best_price(args, 2)
+        if bid is None or ask is None:
+            return None
+        tops = (bid, ask)
+        object.__setattr__(self, "_tops", tops)
+        return tops
 
     # -- value behaviour -----------------------------------------------------
 
@@ -177,6 +193,7 @@ class _TickUnderConstruction:
         self.amount = amount
         self._book = None
         self._raw_book = raw_book
+        self._tops = None
         self.__class__ = Tick
 
 

@@ -236,3 +236,11 @@ def test_new_bar_is_an_ordinary_frozen_bar():
     assert pickle.loads(pickle.dumps(fast)) == plain and copy.copy(fast) == plain
     with pytest.raises(FrozenInstanceError):
         fast.close = 11.0
+
+
+def test_bid1_and_ask1_are_read_once_from_a_raw_book():
+    [tick] = ticks_from_xtdata({"000001.SZ": SDK_EXAMPLE})
+    first = (tick.bid1, tick.ask1)
+    assert tick._tops == first and tick._book is None  # remembered; the book itself still raw
+    assert (tick.bid1, tick.ask1) == first == (tick.bid_prices[0], tick.ask_prices[0])
+    assert pickle.loads(pickle.dumps(tick)) == tick and copy.copy(tick) == tick

@@ -93,8 +93,9 @@ def bare_connection(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def bench_batched_writer(folder: Path, count: int) -> tuple[float, float, float]:
-    """(events/second end to end, mean caller-side microseconds per track_event, rows per commit)."""
+def bench_batched_writer(folder: Path, count: int) -> tuple[float, float, float, int]:
+    """(events/second end to end, mean caller-side microseconds per track_event, rows per commit,
+    back-pressure waits: the queue is bounded, see ``AuditWriter.max_backlog``)."""
     stamp = Stamper()
     stamp.seq = 1  # seq 1 is the run_started row
     events = [update_event(stamp, i) for i in range(count)]
@@ -106,12 +107,13 @@ def bench_batched_writer(folder: Path, count: int) -> tuple[float, float, float]
         queued = time.perf_counter()
         audit.flush()
         done = time.perf_counter()
+        waits = audit.backlog_waits
     conn = sqlite3.connect(path)
     try:
         blocks = conn.execute("SELECT count(*) FROM audit_chain WHERE block > 1").fetchone()[0]
     finally:
         conn.close()
-    return count / (done - start), (queued - start) / count * 1e6, count / max(1, blocks)
+    return count / (done - start), (queued - start) / count * 1e6, count / max(1, blocks), waits
 
 
 def bench_batched_baseline(folder: Path, count: int) -> float:
@@ -237,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
         folder = Path(tmp)
-        writer_rate, caller_us, rows_per_commit = bench_batched_writer(folder, args.events)
+        writer_rate, caller_us, rows_per_commit, backlog_waits = bench_batched_writer(folder, args.events)
         base_rate = bench_batched_baseline(folder, args.events)
         chain_us = bench_chain_cpu(folder, args.events)
         durable, durable_checkpoints = bench_durable_writer(folder, args.durable)
@@ -248,8 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"audit writer benchmark (sqlite {sqlite3.sqlite_version}, WAL, synchronous=FULL, hash chain on)")
     print(f"batched: {writer_rate:12,.0f} events/s   baseline executemany {base_rate:12,.0f} rows/s"
           f"   ratio {writer_rate / base_rate:.2f}x")
-    print(f"batched: {caller_us:12.1f} us per track_event on the caller's thread (queue only);"
-          f" {rows_per_commit:,.0f} rows per commit")
+    print(f"batched: {caller_us:12.1f} us per track_event on the caller's thread (queueing, and"
+          f" {backlog_waits} back-pressure wait(s) for the writer); {rows_per_commit:,.0f} rows per commit")
     print(f"chain:   {chain_us:12.1f} us of writer-thread CPU per row (stored form + sha256 content + link + entry)")
     for label, q in (("p50 ", 0.5), ("p99 ", 0.99)):
         mine, base = quantile(durable, q) * 1e3, quantile(durable_base, q) * 1e3

@@ -21,6 +21,7 @@ from typing import Any, Callable
 from loguru import logger
 
 from .. import __version__
+from ..calendar import CalendarError
 from ..config import EngineConfig
 from ..context import StrategyContext
 from ..dispatch import HookDispatcher, HookFailure
@@ -357,7 +358,10 @@ class Engine:
         self.portfolio.roll_day()
         self.strategy_book.roll_day(self.portfolio.last_prices)
         # memory stays flat: keep the previous trading day (its statement) and today; the audit has the rest
-        keep_from = self.calendar.previous_trading_day(day)
+        try:
+            keep_from = self.calendar.previous_trading_day(day)
+        except CalendarError:  # before the calendar's first day: keep from yesterday
+            keep_from = day - dt.timedelta(days=1)
         self.orders.retire_before(keep_from)
         self.orders.trade_ids.new_day()
         self.fills.retire_before(keep_from)

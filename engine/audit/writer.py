@@ -49,6 +49,7 @@ from loguru import logger
 from ..events import EVENT_TYPES, Event
 from ..hookspecs import hookimpl
 from .batches import BatchGatherer
+from .completion import Completion
 from .chain import INSERT_BLOCK_SQL, BlockBuilder, read_head
 from .chain_writer import ChainWriter, utc_now
 from .database import open_audit_db
@@ -86,7 +87,7 @@ class _Marker:
     """A flush or stop request; resolved after everything queued before it was written."""
 
     stop: bool
-    done: Future
+    done: Future | Completion
 
 
 class AuditWriter:
@@ -169,7 +170,7 @@ class AuditWriter:
             if self._queue.qsize() > self.max_backlog:
                 self._catch_up()
             return
-        done: Future = Future()
+        done = Completion()
         self._put((plan, values, done), durable=True)
         done.result()
 

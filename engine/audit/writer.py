@@ -42,34 +42,24 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from loguru import logger
 
-from ..events import EVENT_TYPES, Event
+from ..events import Event
 from ..hookspecs import hookimpl
 from .batches import BatchGatherer
 from .completion import Completion
-from .chain import INSERT_BLOCK_SQL, BlockBuilder, read_head
-from .chain_writer import ChainWriter, utc_now
+from .chain_writer import ChainWriter
 from .database import open_audit_db
 from .errors import AuditClosedError, AuditWriteError
 from .row_plans import RowPlanner
-from .tables import insert_sql
+from .transactions import write_batch
 from .wal import WalKeeper
 
 _log = logger.bind(plugin="audit")
 
-# One prepared INSERT per event name (the statements never change at runtime).
-_INSERTS: dict[str, str] = {name: insert_sql(cls) for name, cls in EVENT_TYPES.items()}
-
 #: ``synchronous`` argument -> the SQLite level set on the writer's connection.
 SYNCHRONOUS_LEVELS = {"full": "FULL", "normal": "NORMAL"}
-
-# What can go wrong with one row: SQLite refusing it, or a value it cannot bind
-# (an int beyond 64 bits, a string with lone surrogates).
-_ROW_ERRORS = (sqlite3.Error, OverflowError, ValueError, TypeError)
-
 
 #: One event on its way to the file: ``(plan, values, done)``, where ``values`` are
 #: ``event_row(event)`` and ``done`` is a Future resolved after the commit (durable
@@ -304,59 +294,8 @@ class AuditWriter:
                 self._wal.checkpoint()
 
     def _write(self, conn: sqlite3.Connection, rows: list[_Row]) -> None:
-        """Write ``rows`` and their chain block in one transaction; row by row if that fails."""
-        try:
-            stored, digests = self._chain.stored_rows(rows)  # hashed before the write lock is taken
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                block = BlockBuilder(read_head(conn))
-                for name, values in _runs_by_name(rows, stored):
-                    conn.executemany(_INSERTS[name], values)
-                block.extend([row[0].table for row in rows], [values[0] for values in stored],
-                             [values[1] for values in stored], digests)
-                conn.execute(INSERT_BLOCK_SQL, block.insert_values(utc_now()))
-                conn.execute("COMMIT")
-            except BaseException:
-                _rollback(conn)
-                raise
-        except _ROW_ERRORS as exc:
-            _log.warning("audit batch of {} rows failed ({!r}); retrying row by row", len(rows), exc)
-            failures = self._write_one_by_one(conn, rows)
-        else:
-            failures = {}
-            self._chain.committed(block.next_head())
-        self._settle(rows, failures)
-
-    def _write_one_by_one(self, conn: sqlite3.Connection, rows: list[_Row]) -> dict[int, BaseException]:
-        """Write each row in its own savepoint, all in one transaction; return failures by index."""
-        failures: dict[int, BaseException] = {}
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            block = BlockBuilder(read_head(conn))
-            for index, (plan, values, _done) in enumerate(rows):
-                try:
-                    values, digest = self._chain.stored_row(plan, values)
-                except _ROW_ERRORS as exc:
-                    failures[index] = exc
-                    continue
-                conn.execute("SAVEPOINT audit_row")
-                try:
-                    conn.execute(_INSERTS[plan.name], values)
-                except _ROW_ERRORS as exc:
-                    conn.execute("ROLLBACK TO SAVEPOINT audit_row")
-                    failures[index] = exc
-                else:
-                    block.add(plan.table, values[0], values[1], digest)
-                conn.execute("RELEASE SAVEPOINT audit_row")
-            if block.rows:
-                conn.execute(INSERT_BLOCK_SQL, block.insert_values(utc_now()))
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:  # BEGIN, the block or COMMIT failed: nothing was written
-            _rollback(conn)
-            return {index: exc for index in range(len(rows))}
-        if block.rows:
-            self._chain.committed(block.next_head())
-        return failures
+        """Write ``rows`` and their chain block in one transaction (row by row if that fails)."""
+        self._settle(rows, write_batch(conn, self._chain, rows))
 
     def _settle(self, rows: list[_Row], failures: dict[int, BaseException]) -> None:
         """Resolve durable futures; turn failed batched rows into the pending error."""
@@ -401,21 +340,3 @@ class AuditWriter:
             done = item[2] if type(item) is tuple else item.done
             if done is not None and not done.done():
                 done.set_exception(error)
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
-
-
-def _runs_by_name(rows: list[_Row], stored: list[tuple[Any, ...]]) -> list[tuple[str, list[tuple[Any, ...]]]]:
-    """Split the stored rows into consecutive same-type runs, keeping seq order within and across runs."""
-    runs: list[tuple[str, list[tuple[Any, ...]]]] = []
-    name, current = None, None
-    for row, values in zip(rows, stored):
-        if row[0].name == name:
-            current.append(values)
-        else:
-            name, current = row[0].name, [values]
-            runs.append((name, current))
-    return runs

@@ -34,7 +34,7 @@ from .fill_log import FillLog
 from .gc_tuning import GcTuning
 from .order_book import OrderBook
 from .portfolio import Portfolio
-from .router import JournalError, OrderRouter
+from .router import JournalError, OrderRouter, client_id_prefix
 from .run_stats import RunStats, RunSummary
 from .jobs import build_scheduler, run_due_jobs
 from .lifecycle import close_plugins, record_plugin_failure, shutdown
@@ -46,18 +46,6 @@ from .snapshot import load_broker_snapshot
 
 #: how restrictive each trading state is
 _RESTRICTION = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2}
-
-
-def client_id_prefix(started: dt.datetime, run_number: int) -> str:
-    """``q`` + date + the run number in base 36: unique per control file, short enough for
-    ``order_remark`` (24 ASCII characters) with a five-digit order counter."""
-    digits, n = "", run_number
-    while True:
-        n, r = divmod(n, 36)
-        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + digits
-        if not n:
-            break
-    return f"q{started:%y%m%d}{digits}-"
 
 
 class Engine:

@@ -9,6 +9,7 @@ journal cannot write it, the order is not sent.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,18 @@ if TYPE_CHECKING:
 
 #: order_remark holds at most 24 ASCII characters on the mini client.
 MAX_CLIENT_ID_LENGTH = 24
+
+
+def client_id_prefix(started: dt.datetime, run_number: int) -> str:
+    """``q`` + date + the run number in base 36: unique per control file, short enough for
+    ``order_remark`` (24 ASCII characters) with a five-digit order counter."""
+    digits, n = "", run_number
+    while True:
+        n, r = divmod(n, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + digits
+        if not n:
+            break
+    return f"q{started:%y%m%d}{digits}-"
 
 
 class JournalError(Exception):
@@ -212,4 +225,4 @@ def _text(value):
     return str(value)
 
 
-__all__ = ["JournalError", "OrderRouter", "resolve_price_type"]
+__all__ = ["JournalError", "OrderRouter", "client_id_prefix", "resolve_price_type"]

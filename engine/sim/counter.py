@@ -28,6 +28,7 @@ from .ledger import Ledger, SimOrder
 from .matcher import MatchResult, match_arrival
 from .rules import OrderContext, check_order
 from .sessions import CONTINUOUS, SessionPolicy, phase_at
+from .counter_cancels import CancelMixin
 from .counter_market import MarketSideMixin
 from .counter_queries import QueryMixin
 from .store import AccountStore
@@ -37,7 +38,7 @@ __all__ = ["SimCounter"]
 EXPIRED_MSG = "[COUNTER][SIM-EXPIRE][日终未成交委托自动撤单]"
 
 
-class SimCounter(MarketSideMixin, QueryMixin):
+class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
     """The broker counter behind :class:`SimXtQuantTrader` and :class:`SimXtData`.
 
     :param config: accounts, rules, fees, faults; defaults per ashare_rules.md §10.
@@ -380,51 +381,6 @@ class SimCounter(MarketSideMixin, QueryMixin):
         self._set_status(order, status, inst)
         self._emit("stock_trade", R.trade_record(trade, order, self.account_id, inst.name))
         self._emit_balances(order, inst)
-
-    def _finish_cancel(self, order: SimOrder, message: str) -> None:
-        inst = self.instrument(order.code)
-        if order.is_buy:
-            self.ledger.release_buy(order)
-        else:
-            self.ledger.release_sell(order)
-        order.status_msg = message or order.status_msg
-        self._set_status(order, xc.ORDER_PART_CANCEL if order.traded_volume else xc.ORDER_CANCELED, inst)
-        self._emit_balances(order, inst)
-
-    # -- cancels -----------------------------------------------------------------------
-
-    def cancel_order(self, order_id: int, *, origin: object = None,
-                     on_result: Callable[[int, SimOrder | None, str], None] | None = None) -> int:
-        """Cancel ``order_id``: 0 accepted, -1 refused (final order / no-cancel window), -2 unknown."""
-        return self._run(lambda: self._cancel(order_id, origin, on_result))
-
-    def _cancel(self, order_id, origin, on_result) -> int:
-        order = self.ledger.orders.get(order_id)
-        if order is None:
-            if on_result:
-                on_result(-2, None, "[COUNTER][SIM-CXL][委托不存在]")
-            return -2
-        inst = self.instrument(order.code)
-        now = self.now()
-        refusal = ""
-        if order.is_final:
-            refusal = E.sim_rejection("CXL", "委托已是最终状态，不能撤单", order_id=order_id,
-                                      order_status=order.status).message
-        elif order.status != xc.ORDER_WAIT_REPORTING and (
-                not self.calendar.is_trading_day(now.date())
-                or not self.policy.cancel_allowed(phase_at(inst, now))):
-            refusal = E.sim_rejection("CXL", "当前时间不允许撤单", order_id=order_id,
-                                      time=now.strftime("%H:%M:%S")).message
-        if on_result:
-            on_result(-1 if refusal else 0, order, refusal)
-        if refusal:
-            self._emit("cancel_error", R.cancel_error_record(order, self.account_id, refusal), origin)
-            return -1
-        if order.status != xc.ORDER_WAIT_REPORTING:
-            pending = xc.ORDER_PARTSUCC_CANCEL if order.traded_volume else xc.ORDER_REPORTED_CANCEL
-            self._set_status(order, pending, inst)
-        self._finish_cancel(order, "")
-        return 0
 
     # -- persistence -------------------------------------------------------------------
 

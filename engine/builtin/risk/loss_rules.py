@@ -82,10 +82,8 @@ class LossRules:
     def on_heartbeat(self, ctx) -> None:
         # the same measurements as check_order; only a breach is turned into a check (and trips)
         pnl = ctx.account_pnl_today
-        day = ctx.now.date()
-        if day != self.day:
-            self.day, self.tripped = day, set()
-        # no loss today: no limit (all >= 0) can be in breach; else measure, unless nothing changed
+        day = self._begin_day(ctx)
+        # no loss today: no limit (all are > 0) can be in breach; else measure, unless nothing changed
         if pnl < 0:
             seen = (day, pnl, ctx.account.total_asset)
             if seen != self._account_seen:
@@ -102,14 +100,19 @@ class LossRules:
 
     # -- measuring -----------------------------------------------------------
 
+    def _begin_day(self, ctx) -> dt.date:
+        """Today's date; a new day forgets which scopes this rule tripped."""
+        day = ctx.now.date()
+        if day != self.day:
+            self.day, self.tripped = day, set()
+        return day
+
     def _evaluate(self, ctx, strategy: str | None, *, account: bool = True, keep_passed: bool = True) -> list[LossCheck]:
         """Measure the account's limits (and ``strategy``'s), and trip the state of any scope in breach.
 
         ``keep_passed=False`` (the heartbeat) returns failed checks only: the texts of the passed
         ones would be thrown away."""
-        day = ctx.now.date()
-        if day != self.day:
-            self.day, self.tripped = day, set()
+        self._begin_day(ctx)
         checks: list[LossCheck] = []
         if account:
             for check in self._account_checks(ctx, keep_passed):

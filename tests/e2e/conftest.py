@@ -74,6 +74,42 @@ def wait_for(condition, timeout=20.0):
     return False
 
 
+class MonitorSteps:
+    """Counts the engine's monitor steps (wraps ``runtime.monitor``, which the engine thread calls at
+    the end of every monitor step), so a test can wait until the engine has looked at the clock."""
+
+    def __init__(self, runtime):
+        self._monitor, self._done, self._cond = runtime.monitor, 0, threading.Condition()
+        runtime.monitor = self._step
+
+    def _step(self, engine):
+        try:
+            self._monitor(engine)
+        finally:
+            with self._cond:
+                self._done += 1
+                self._cond.notify_all()
+
+    def wait(self, engine, timeout: float = 20.0) -> None:
+        """Return once a monitor step that began after this call has ended.
+
+        A step in progress now may have read the clock before the caller moved
+        it, so this waits for two more completed steps: the second began after
+        the first ended. An inbound message wakes the loop at once.
+        """
+        with self._cond:
+            target = self._done + 2
+        engine.inbound.put(("call", lambda: None))
+        with self._cond:
+            assert self._cond.wait_for(lambda: self._done >= target, timeout), "the engine ran no monitor step"
+
+
+def engine_steps(engine, timeout: float = 20.0) -> None:
+    """Wait until the engine thread's monitor step has seen everything set before this call (the clock
+    included): an observable point, not a guess of time. Engines from ``live_engine`` only."""
+    engine.monitor_steps.wait(engine, timeout)
+
+
 @pytest.fixture
 def live_engine(tmp_path):
     started = []
@@ -96,6 +132,7 @@ def live_engine(tmp_path):
         log = EventLog()
         engine = Engine(load_config(path, environ={}), extra_plugins=(*plugins, ("log", log)),
                         runtime_factory=lambda e: LiveRuntime(e, sdk=(sdk, xtdata), clock=clock))
+        engine.monitor_steps = MonitorSteps(engine.runtime)
         thread = threading.Thread(target=engine.run, name="engine")
         thread.start()
         started.append((engine, thread))

@@ -7,16 +7,14 @@ and waits for the engine to react.
 from __future__ import annotations
 
 import datetime as dt
-import time
-
-from .conftest import wait_for
+from .conftest import engine_steps, wait_for
 
 
 def test_a_silent_feed_in_trading_hours_raises_an_alert_and_resubscribes(live_engine):
     engine, clock, log, _ = live_engine(dt.datetime(2026, 3, 10, 10, 0, 0), "  data_timeout_seconds: 60\n")
     subscriptions = list(engine.runtime.market._subscriptions)
     clock.advance(seconds=30)
-    time.sleep(0.5)
+    engine_steps(engine)  # the monitor step has seen the clock 30 s on
     assert log.of("alert") == []
     clock.advance(seconds=31)
     assert wait_for(lambda: log.of("alert"))
@@ -26,9 +24,9 @@ def test_a_silent_feed_in_trading_hours_raises_an_alert_and_resubscribes(live_en
 
 
 def test_no_alert_outside_trading_hours(live_engine):
-    _engine, clock, log, _ = live_engine(dt.datetime(2026, 3, 10, 12, 0, 0), "  data_timeout_seconds: 60\n")
+    engine, clock, log, _ = live_engine(dt.datetime(2026, 3, 10, 12, 0, 0), "  data_timeout_seconds: 60\n")
     clock.advance(seconds=600)  # the lunch break
-    time.sleep(0.5)
+    engine_steps(engine)
     assert log.of("alert") == []
 
 
@@ -54,7 +52,7 @@ def test_daily_reinitialisation_opens_a_fresh_session_before_the_open(live_engin
     assert [a.kind for a in log.of("alert")] == ["daily_reinit"]
     assert engine.gateway.session_id > first_session
     clock.advance(minutes=5)
-    time.sleep(0.4)
+    engine_steps(engine)
     assert len(log.of("alert")) == 1  # once a day
 
 

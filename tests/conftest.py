@@ -7,6 +7,8 @@ import logging
 import pytest
 from loguru import logger
 
+from browser import browser  # noqa: F401  (the session's headless Chromium: tests/browser.py)
+
 
 @pytest.fixture
 def caplog(caplog):

@@ -284,6 +284,25 @@ class DailyStatementWritten(Event):
     statement: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(kw_only=True)
+class EquityMarked(Event):
+    """The account's value at one moment (built-in plugin ``results``, :mod:`engine.results.marks`).
+
+    ``kind``: ``start`` (the run began), ``intraday`` (every ``results.mark_every`` in
+    trading hours, when something changed), ``close`` (after the close, once a trading
+    day), ``stop`` (the run ended). Money as decimal strings; ``positions`` maps each
+    held code to ``{"volume": int, "price": str}`` (the last price the engine had).
+    """
+
+    name: ClassVar[str] = "equity_mark"
+    kind: str
+    cash: str
+    frozen_cash: str
+    market_value: str
+    total_asset: str
+    positions: dict[str, Any] = field(default_factory=dict)
+
+
 #: Every event type, by name; the audit schema has a table for each.
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls
@@ -291,6 +310,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RunStarted, RunStopped, RiskDecisionMade, OrderDenied, OrderIntent, OrderSubmitted,
         OrderUpdated, FillRecorded, OrderErrorRecorded, CancelRequested, CancelErrorRecorded,
         ConnectionChanged, PluginFailed, JobRan, TradingStateChanged, ReconciliationDifference,
-        AlertRaised, DailyStatementWritten,
+        AlertRaised, DailyStatementWritten, EquityMarked,
     )
 }

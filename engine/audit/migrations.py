@@ -28,6 +28,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from .numeric_views import create_m006_views
+
 #: The migration set name recorded in ``_sqlite_migrations.migration_set``.
 MIGRATION_SET_NAME = "qmt_engine_audit"
 
@@ -280,6 +282,28 @@ def m005_chain_blocks_with_digests(db: Database) -> None:
     ``digests`` NULL and their per-row links; ``audit verify`` checks both.
     """
     db.execute("ALTER TABLE audit_chain ADD COLUMN digests BLOB")
+
+
+@MIGRATIONS()
+def m006_equity_marks_and_numeric_views(db: Database) -> None:
+    """Equity marks, and views with REAL numbers beside the exact TEXT (issue #15: results).
+
+    A run's equity over time was only JSON inside ``daily_statements``, and prices
+    compared as text in SQL. ``equity_marks`` holds the account's value at the
+    start, in trading hours, after each close and at the stop (the built-in plugin
+    ``results``). The views (``engine/audit/numeric_views.py``) add ``<column>_num``
+    REAL columns next to the TEXT ones: ``fills_numeric``, ``orders_latest``,
+    ``equity_intraday``, ``equity_daily`` and ``run_results``.
+    """
+    _event_table(db, "equity_marks", """
+    kind TEXT NOT NULL,
+    cash TEXT,
+    frozen_cash TEXT,
+    market_value TEXT,
+    total_asset TEXT,
+    positions TEXT,""")
+    append_only(db, "equity_marks")
+    create_m006_views(db)
 
 
 def append_only(db: Database, table: str) -> None:

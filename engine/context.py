@@ -136,6 +136,14 @@ class StrategyContext:
 
         self.__engine.emit(DailyStatementWritten(day=statement["day"], statement=statement))
 
+    def record_equity(self, mark) -> None:
+        """Write an equity mark (:class:`engine.events.EquityMarked`) to the audit database (``equity_marks``)."""
+        from .events import EquityMarked
+
+        if not isinstance(mark, EquityMarked):
+            raise TypeError(f"record_equity takes an engine.events.EquityMarked, got {type(mark).__name__}")
+        self.__engine.emit(mark)
+
     def emit_alert(self, kind: str, detail: str) -> None:
         """Record something an operator should look at (``alerts`` in the audit database, and the log)."""
         from .events import AlertRaised

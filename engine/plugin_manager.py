@@ -43,6 +43,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     *RISK_PLUGINS,
     ("console", "engine.builtin.console:make_plugin"),
     ("trading_day", "engine.builtin.trading_day:make_plugin"),
+    ("results", "engine.results.marks:make_plugin"),
 )
 
 

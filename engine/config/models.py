@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from ..builtin.risk.settings import RiskSettings
+from ..results.settings import ResultsSettings
 from ..scheduling.settings import CalendarSettings, JobSettings
 
 #: Top-level fields whose values never appear in logs or error messages.
@@ -310,6 +311,7 @@ class EngineConfig(Section):
     jobs: list[JobSettings] = Field(default_factory=list, description="scheduled jobs (docs/scheduling.md)")
     trading_day: TradingDaySettings = Field(default_factory=TradingDaySettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    results: ResultsSettings = Field(default_factory=ResultsSettings, description="equity marks, metrics, reports (docs/results.md)")
     source_path: Path | None = Field(None, exclude=True)
 
     @field_validator("account_id", mode="before")

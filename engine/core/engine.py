@@ -28,6 +28,7 @@ from ..dispatch import HookDispatcher, HookFailure
 from ..events import AlertRaised, ConnectionChanged, Event, RunStarted, TradingStateChanged
 from ..models import Side, Tick, TradingState
 from ..plugin_manager import LoadedPlugin, load_plugins, make_plugin_manager
+from ..results.run_settings import run_settings
 from ..control import ControlStore
 from .broker_events import BrokerEventHandler
 from .fill_log import FillLog
@@ -121,7 +122,7 @@ class Engine:
         try:
             self.emit(RunStarted(mode=self.config.mode, config_path=str(self.config.source_path or ""),
                                  account=self.config.masked_account(), engine_version=__version__,
-                                 settings={"plugins": [p.name for p in self.plugins]}))
+                                 settings=run_settings(self.config, self.plugins, self.runtime)))
         except JournalError:
             self._close_plugins()
             raise

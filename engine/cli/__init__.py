@@ -1,13 +1,13 @@
 """The ``qmt-engine`` command (also ``python -m engine``).
 
-Subcommands: ``run``, ``config check``, ``audit ...``, ``plugins``, ``halt``, ``resume``, ``state``.
+Subcommands: ``run``, ``report``, ``config check``, ``audit ...``, ``plugins``, ``halt``, ``resume``, ``state``.
 """
 
 from __future__ import annotations
 
 import typer
 
-from . import audit_cmd, config_cmd, control_cmd, plugins_cmd, run_cmd
+from . import audit_cmd, config_cmd, control_cmd, plugins_cmd, report_cmd, run_cmd
 
 app = typer.Typer(
     name="qmt-engine",
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.command("run")(run_cmd.run)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(audit_cmd.app, name="audit")
+app.command("report")(report_cmd.report)
 app.command("plugins")(plugins_cmd.plugins)
 app.command("halt")(control_cmd.halt)
 app.command("resume")(control_cmd.resume)

@@ -19,6 +19,7 @@ from ..config import ConfigError
 from ..core.router import JournalError
 from ..plugin_manager import PluginLoadError
 from ..scheduling import ScheduleError
+from . import report_cmd
 from .common import ConfigOption, console, load_or_exit, print_error
 
 
@@ -67,6 +68,7 @@ def run(config: Optional[Path] = ConfigOption,
     finally:
         signal.signal(signal.SIGTERM, previous)
     _print_summary(summary)
+    report_cmd.after_run(settings, summary)
     if summary.reason == "error":
         raise typer.Exit(code=1)
 

@@ -44,7 +44,7 @@ def day_closes(marks: list[Mark]) -> list[Mark]:
 
 
 def daily_equity(marks: list[Mark]) -> pd.DataFrame:
-    """One row per day: ``total_asset, cash, market_value, pnl`` (Decimal as float), ``return, exposure``.
+    """One row per day: ``time`` (of its mark), ``total_asset, cash, market_value, pnl`` (floats), ``return, exposure``.
 
     ``pnl_exact`` keeps the exact Decimal P&L. Indexed by ``date`` (a Timestamp at midnight).
     """
@@ -53,14 +53,14 @@ def daily_equity(marks: list[Mark]) -> pd.DataFrame:
     previous = marks[0].total_asset if marks else Decimal(0)
     for mark in closes:
         pnl = day_pnl(previous, mark.total_asset)
-        rows.append({"date": pd.Timestamp(mark.day), "total_asset": float(mark.total_asset),
+        rows.append({"date": pd.Timestamp(mark.day), "time": pd.Timestamp(mark.ts), "total_asset": float(mark.total_asset),
                      "cash": float(mark.cash + mark.frozen_cash), "market_value": float(mark.market_value),
                      "pnl": float(pnl), "pnl_exact": pnl,
                      "return": float(mark.total_asset / previous - 1) if previous > 0 else None,
                      "exposure": float(mark.market_value / mark.total_asset) if mark.total_asset > 0 else None,
                      "held_codes": sum(1 for v, _ in mark.positions.values() if v)})
         previous = mark.total_asset
-    frame = pd.DataFrame(rows, columns=["date", "total_asset", "cash", "market_value", "pnl", "pnl_exact", "return",
+    frame = pd.DataFrame(rows, columns=["date", "time", "total_asset", "cash", "market_value", "pnl", "pnl_exact", "return",
                                         "exposure", "held_codes"])
     return frame.set_index("date")
 

@@ -10,7 +10,13 @@ including the day, in write order:
   bought (a position older than the file) has no known cost: it is reported as
   ``unmatched_sell_volume`` and its proceeds are left out of the P&L.
 
-Only the day's sells count towards the day's P&L; earlier fills build the cost.
+Only the day's sells count towards the day's realised P&L; earlier fills build the cost.
+
+The day's **P&L** (``pnl``, for the account and per strategy) is the one
+definition of :mod:`engine.results.pnl`: mark-to-market, fees included, from the
+``equity_marks`` of the scope (:mod:`engine.audit.statement_pnl`). It is what the
+engine's own post-close statement reports; ``realised_pnl`` is only the part
+realised by the day's sells, at average cost.
 Amounts are exact ``Decimal`` sums, shown as strings rounded half-up to 0.01.
 """
 
@@ -25,6 +31,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .errors import AuditRunNotFoundError
+from .statement_pnl import day_pnl_by_scope
 
 _CENT = Decimal("0.01")
 _ZERO = Decimal("0")
@@ -75,9 +82,11 @@ def day_statement(db: Database, day: str | None = None, run_id: str | None = Non
     same scope still give the cost of what it sells). Keys: ``day, run_id,
     orders`` (count), ``orders_by_status`` (final status label -> count),
     ``denials, fills, filled_volume, turnover, fees, realised_pnl,
-    unmatched_sell_volume`` and ``strategies``: one dict per (scope, strategy)
-    with ``scope, strategy, orders, fills, buy_volume, buy_amount,
-    sell_volume, sell_amount, fees, realised_pnl, unmatched_sell_volume``.
+    unmatched_sell_volume``, ``pnl`` (the day's mark-to-market P&L of the
+    account, ``None`` without equity marks) and ``strategies``: one dict per
+    (scope, strategy) with ``scope, strategy, orders, fills, buy_volume,
+    buy_amount, sell_volume, sell_amount, fees, realised_pnl,
+    unmatched_sell_volume, pnl``.
 
     :raises ValueError: ``day`` is not ``YYYY-MM-DD``.
     :raises AuditRunNotFoundError: no run ``run_id``.
@@ -92,8 +101,23 @@ def day_statement(db: Database, day: str | None = None, run_id: str | None = Non
     statement["denials"] = _count_denials(db, day, run_id) if day else 0
     strategies = _strategy_rows(db, day, run_id, orders) if day else []
     statement.update(_totals(strategies))
+    statement["pnl"] = _add_pnl(db, day, run_id, strategies) if day else None
     statement["strategies"] = [_shown(row) for row in strategies]
     return statement
+
+
+def _add_pnl(db: Database, day: str, run_id: str | None, rows: list[dict[str, Any]]) -> str | None:
+    """Each row's mark-to-market ``pnl`` (None without marks); returns the account's, summed over scopes."""
+    scopes = sorted({row["scope"] for row in rows})
+    if run_id is not None:
+        scope = db.execute("SELECT scope FROM run_scopes WHERE run_id = ?", [run_id]).fetchone()[0]
+        scopes = sorted(set(scopes) | {scope})
+    by_scope = day_pnl_by_scope(db, day, scopes)
+    for row in rows:
+        pnl = by_scope[row["scope"]]["strategies"].get(row["strategy"])
+        row["pnl"] = pnl if pnl is not None or by_scope[row["scope"]]["account"] is None else _ZERO
+    accounts = [v["account"] for v in by_scope.values() if v["account"] is not None]
+    return _money(sum(accounts, _ZERO)) if accounts else None
 
 
 def _latest_day(db: Database, run_id: str | None) -> str | None:
@@ -193,7 +217,7 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: _money(value) if isinstance(value, Decimal) else value for key, value in row.items()}
+    return {key: _money(value) if isinstance(value, Decimal) else value for key, value in row.items()}  # pnl None stays None
 
 
 def _money(value: Decimal) -> str:

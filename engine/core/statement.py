@@ -7,6 +7,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from ..models.money import ZERO, round_cents
+from ..results.pnl import day_pnl  # the one definition of a day's P&L (strategies: StrategyBook, the same)
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -36,7 +37,7 @@ def build_daily_statement(engine: Engine, day: dt.date) -> dict[str, Any]:
         "account": {
             "cash": str(round_cents(account.cash)), "frozen_cash": str(round_cents(account.frozen_cash)),
             "market_value": str(round_cents(account.market_value)), "total_asset": str(round_cents(account.total_asset)),
-            "pnl": str(round_cents(account.total_asset - engine.day_start_equity)),
+            "pnl": str(round_cents(day_pnl(engine.day_start_equity, account.total_asset))),
             "fees": str(round_cents(sum((f.commission for f in fills), ZERO))),
             "orders": len(orders), "fills": len(fills),
         },

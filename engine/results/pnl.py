@@ -48,6 +48,7 @@ class DayFlows:
     buy_volume: int = 0
     sell_volume: int = 0
     fills: int = 0
+    unmatched_sell_volume: int = 0  # sold beyond the strategy's holding: no opening value, proceeds left out
 
 
 @dataclass
@@ -68,8 +69,10 @@ class StrategyLedger:
               fees: Decimal, *, count: bool = True) -> None:
         """One fill. ``count=False`` only builds holdings (fills before the measured period)."""
         held = self.holdings[strategy]
+        matched = volume
         if side == "sell":
-            held[code] = max(held.get(code, 0) - volume, 0)
+            matched = min(volume, held.get(code, 0))
+            held[code] = held.get(code, 0) - matched
         else:
             held[code] = held.get(code, 0) + volume
         if not held[code]:
@@ -81,8 +84,9 @@ class StrategyLedger:
         flows.fills += 1
         flows.fees += fees
         if side == "sell":
-            flows.sold += amount
-            flows.sell_volume += volume
+            flows.sold += amount * matched / volume if volume else ZERO
+            flows.sell_volume += matched
+            flows.unmatched_sell_volume += volume - matched
         else:
             flows.bought += amount
             flows.buy_volume += volume

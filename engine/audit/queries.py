@@ -195,17 +195,34 @@ LIMIT :limit
 
 
 def runs(db: Database, limit: int = 20) -> list[dict[str, Any]]:
-    """Runs, newest first, with start, stop and why (``settings``/``summary`` decoded from JSON).
+    """Runs, newest first, with start, stop and why (``settings``/``summary`` decoded from JSON), and
+    what their equity marks say.
 
     Keys: ``run_id, run_order, started_at, stopped_at, mode, config_path,
-    account, engine_version, settings, stop_reason, summary``. ``stopped_at``
-    is ``None`` for a run that is still going or crashed.
+    account, engine_version, settings, stop_reason, summary``, then from the
+    equity marks (``None`` without any): ``first_day, last_day, days,
+    start_equity, end_equity, pnl`` (exact decimal strings) and ``total_return``
+    (float), and from the settings ``config_fingerprint, data_fingerprint`` and
+    ``params`` (strategy name -> its params). ``stopped_at`` is ``None`` for a
+    run that is still going or crashed.
     """
-    sql = "SELECT * FROM run_overview ORDER BY run_order DESC LIMIT :limit"
+    sql = """
+SELECT o.*, r.days, r.start_equity, r.end_equity,
+       (SELECT substr(MIN(ts), 1, 10) FROM equity_marks m WHERE m.run_id = o.run_id) AS first_day,
+       (SELECT substr(MAX(ts), 1, 10) FROM equity_marks m WHERE m.run_id = o.run_id) AS last_day
+FROM run_overview o LEFT JOIN run_results r ON r.run_id = o.run_id
+ORDER BY o.run_order DESC LIMIT :limit"""
     rows = _query(db, sql, {"limit": _check_limit(limit)})
     for row in rows:
         row["settings"] = _json(row["settings"])
         row["summary"] = _json(row["summary"])
+        start, end = row["start_equity"], row["end_equity"]
+        row["pnl"] = str(_dec(end) - _dec(start)) if start is not None and end is not None else None
+        row["total_return"] = float(_dec(end) / _dec(start) - 1) if start is not None and _dec(start) > 0 else None
+        settings = row["settings"] if isinstance(row["settings"], dict) else {}
+        row["config_fingerprint"] = settings.get("config_fingerprint")
+        row["data_fingerprint"] = settings.get("data_fingerprint")
+        row["params"] = {name: entry.get("params") for name, entry in (settings.get("strategies") or {}).items()}
     return rows
 
 
@@ -277,6 +294,9 @@ def run_summary(db: Database, run_id: str) -> dict[str, Any]:
         "run_id": run_id, "mode": run["mode"], "started_at": run["started_at"],
         "stopped_at": run["stopped_at"], "stop_reason": run["stop_reason"],
     }
+    marks = db.execute("SELECT start_equity, end_equity FROM run_results WHERE run_id = ?", [run_id]).fetchone()
+    if marks is not None and marks[0] is not None:
+        summary.update(start_equity=marks[0], end_equity=marks[1], pnl=str(_dec(marks[1]) - _dec(marks[0])))
     summary.update(_count_rows(db, run_id))
     summary.update(_fill_summary(db, run_id))
     summary["order_statuses"] = _final_statuses(db, run_id)

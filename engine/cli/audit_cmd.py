@@ -85,10 +85,52 @@ _listing("connections", queries.connections, ["ts", "kind", "session_id", "detai
 
 @app.command("runs")
 def runs(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption, limit: int = LimitOption,
-         as_json: bool = JsonOption) -> None:
-    """Runs, newest first."""
-    _show("runs", queries.runs(_open(db, config), limit=limit), as_json,
-          None if as_json else ["run_id", "mode", "started_at", "stopped_at", "stop_reason", "account"])
+         as_json: bool = JsonOption,
+         metrics: bool = typer.Option(True, "--metrics/--no-metrics", help="Compute Sharpe and max drawdown per run.")) -> None:
+    """Runs, newest first: mode, data range, strategy parameters, P&L, headline figures, fingerprints."""
+    database = _open(db, config)
+    rows = queries.runs(database, limit=limit)
+    if metrics:
+        _add_metrics(database, rows)
+    if as_json:
+        _show("runs", rows, True)
+        return
+    shown = [{"run_id": r["run_id"], "mode": r["mode"], "days": _days(r), "params": _params(r["params"]),
+              "pnl": r["pnl"] or "", "return": _pct(r["total_return"]), "sharpe": _num(r.get("sharpe")),
+              "max_dd": _pct(r.get("max_drawdown")), "config": (r["config_fingerprint"] or "")[:8],
+              "data": (r["data_fingerprint"] or "")[:8], "stop": r["stop_reason"] or "(no stop)"} for r in rows]
+    _show("runs", shown, False)
+
+
+def _add_metrics(database, rows: list[dict[str, Any]]) -> None:
+    from ..results.load import load_run
+    from ..results.run_results import results_of
+
+    for row in rows:
+        if row["start_equity"] is None:
+            continue
+        figures = results_of(load_run(database, row["run_id"])).metrics
+        row.update(sharpe=figures["sharpe"], max_drawdown=figures["max_drawdown"], round_trips=figures["round_trips"],
+                   win_rate=figures["win_rate"])
+
+
+def _days(row: dict[str, Any]) -> str:
+    if not row["first_day"]:
+        return ""
+    return f"{row['first_day']} +{row['days']}d"
+
+
+def _params(params: dict[str, Any]) -> str:
+    return "; ".join(f"{name}: " + ", ".join(f"{k}={v}" for k, v in sorted((p or {}).items()))
+                     for name, p in sorted(params.items()))
+
+
+def _pct(value: Any) -> str:
+    return "" if value is None else f"{value * 100:+.2f}%"
+
+
+def _num(value: Any) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
 @app.command("order")
@@ -108,11 +150,11 @@ def summary(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption
             as_json: bool = JsonOption) -> None:
     """Totals of one run (default: the latest)."""
     database = _open(db, config)
-    run_id = run or queries.latest_run_id(database)
-    if run_id is None:
-        console.print("no runs recorded")
-        return
     try:
+        run_id = _run_or_latest(database, run)
+        if run_id is None:
+            console.print("no runs recorded")
+            return
         totals = queries.run_summary(database, run_id)
     except AuditError as exc:
         print_error(exc)
@@ -123,10 +165,17 @@ def summary(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption
 @app.command("statement")
 def statement(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption,
               day: Optional[str] = typer.Option(None, "--day", help="Trading day YYYY-MM-DD (default: the latest with orders or fills)."),
-              run: Optional[str] = RunOption, as_json: bool = JsonOption) -> None:
-    """A day's statement: orders by final status, fills, fees, turnover, realised P&L per strategy (average cost)."""
+              run: Optional[str] = typer.Option(None, "--run", help="This run (default: the latest run)."),
+              all_runs: bool = typer.Option(False, "--all-runs", help="Every run's orders and fills of the day together."),
+              as_json: bool = JsonOption) -> None:
+    """A day's statement of the latest run (or --run, --all-runs): orders by final status, fills, fees,
+    turnover, P&L (mark-to-market) and realised P&L (average cost) per strategy."""
     database = _open(db, config)
+    if all_runs and run:
+        print_error("give --run or --all-runs, not both")
+        raise typer.Exit(code=2)
     try:
+        run = None if all_runs else _run_or_latest(database, run)
         result = queries.day_statement(database, day=day, run_id=run)
     except (AuditError, ValueError) as exc:
         print_error(exc)
@@ -135,16 +184,25 @@ def statement(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOpti
         console.print_json(json.dumps(result, ensure_ascii=False))
         return
     if result["day"] is None:
-        console.print("statement: no orders or fills recorded")
+        console.print("statement: no orders or fills recorded" + (f" in run {run}" if run else ""))
         return
     scope = f"run {run}" if run else "all runs"
-    totals = {k: result[k] for k in ("orders", "denials", "fills", "filled_volume", "turnover", "fees",
+    totals = {k: result[k] for k in ("orders", "denials", "fills", "filled_volume", "turnover", "fees", "pnl",
                                      "realised_pnl", "unmatched_sell_volume")}
     _show(f"statement of {result['day']} ({scope})", [{"field": k, "value": v} for k, v in totals.items()], False)
     _show("orders by final status", [{"status": k, "orders": v} for k, v in result["orders_by_status"].items()], False)
     _show("per strategy", result["strategies"], False,
-          ["scope", "strategy", "orders", "fills", "buy_volume", "sell_volume", "fees", "realised_pnl",
+          ["scope", "strategy", "orders", "fills", "buy_volume", "sell_volume", "fees", "pnl", "realised_pnl",
            "unmatched_sell_volume"])
+
+
+def _run_or_latest(database, run: Optional[str]) -> Optional[str]:
+    """The run ``--run`` names (an id or a unique prefix), or the latest run; None in an empty file."""
+    from ..results.load import resolve_run_id
+
+    if run is None and queries.latest_run_id(database) is None:
+        return None
+    return resolve_run_id(database, run)
 
 
 @app.command("export")

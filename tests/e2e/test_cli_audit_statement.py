@@ -26,12 +26,20 @@ def invoke(*args: object):
     return result.exit_code, result.output
 
 
-def test_latest_day_table(audit_file: Path) -> None:
+def test_latest_day_table_defaults_to_the_latest_run(audit_file: Path) -> None:
     code, output = invoke("--db", audit_file)
     assert code == 0, output
-    assert "statement of 2025-01-03 (all runs)" in output
+    assert "statement of 2025-01-03 (run day-2)" in output
     for text in ("realised_pnl", "134.50", "rejected", "no broker status", "91.17", "43.33"):
         assert text in output, text
+
+
+def test_all_runs_on_request(audit_file: Path) -> None:
+    code, output = invoke("--db", audit_file, "--all-runs", "--day", "2025-01-02")
+    assert code == 0, output
+    assert "statement of 2025-01-02 (all runs)" in output and "3900.00" in output
+    code, output = invoke("--db", audit_file, "--day", "2025-01-02")  # the latest run had nothing that day
+    assert code == 0 and "day-2" in output and "3900.00" not in output
 
 
 def test_json_for_one_run_and_day(audit_file: Path) -> None:

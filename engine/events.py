@@ -300,7 +300,7 @@ class EquityMarked(Event):
     frozen_cash: str
     market_value: str
     total_asset: str
-    positions: dict[str, Any] = field(default_factory=dict)
+    positions: str = "{}"
 
 
 #: Every event type, by name; the audit schema has a table for each.

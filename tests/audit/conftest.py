@@ -52,7 +52,7 @@ SAMPLE_FIELDS: dict[str, dict[str, Any]] = {
     "alert": {"kind": "market_data_silent", "detail": "no tick for 60 s in trading hours"},
     "daily_statement": {"day": "2025-01-02", "statement": {"account": {"pnl": "12.30"}, "strategies": {}}},
     "equity_mark": {"kind": "intraday", "cash": "998940.00", "frozen_cash": "0.00", "market_value": "1055.00",
-                    "total_asset": "999995.00", "positions": {"600000.SH": {"volume": 100, "price": "10.55"}}},
+                    "total_asset": "999995.00", "positions": '{"600000.SH":{"volume":100,"price":"10.55"}}'},
 }
 
 

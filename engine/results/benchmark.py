@@ -28,7 +28,7 @@ def load_benchmark(settings: BenchmarkSettings) -> pd.Series:
     """The index closes the settings name. :raises BenchmarkError: unreadable, or without date/close."""
     if settings.file is not None:
         return _from_file(Path(settings.file))
-    return _from_store(str(settings.code))
+    return _from_store(str(settings.code), settings.store)
 
 
 def _from_file(path: Path) -> pd.Series:
@@ -65,25 +65,22 @@ def _from_file(path: Path) -> pd.Series:
     return pd.Series(closes, dtype=float).sort_index()
 
 
-def _from_store(code: str) -> pd.Series:
+def _from_store(code: str, root: Path | None) -> pd.Series:
+    """Daily closes of ``code`` from the Parquet data store (``engine.datastore``; default: its bundled sample)."""
     try:
-        from .. import datastore  # the Parquet data store, where this version has one
+        from .. import datastore  # the local market-data store, where this version has one
     except ImportError:
         raise BenchmarkError(f"results.benchmark.code: {code}: this qmt-engine has no data store to read it from; "
                              "give results.benchmark.file (a CSV with date, close) instead") from None
-    reader = getattr(datastore, "read_daily_bars", None)
-    if reader is None:
-        raise BenchmarkError(f"results.benchmark.code: {code}: the data store has no daily bars reader")
+    root = root or getattr(datastore, "DAILY_SAMPLE_DIR", None)
     try:
-        bars = reader(code)
-    except Exception as exc:  # noqa: BLE001
-        raise BenchmarkError(f"results.benchmark.code: {code}: {exc}") from None
-    frame = pd.DataFrame(bars) if not isinstance(bars, pd.DataFrame) else bars
-    time_column = next((c for c in ("date", "time", "datetime") if c in frame.columns), None)
-    if time_column is None or "close" not in frame.columns:
-        raise BenchmarkError(f"results.benchmark.code: {code}: the store returned no date/close columns")
+        frame = datastore.read_bars(root, "1d", codes=[code], columns=["time", "close"]).to_pandas()
+    except Exception as exc:  # noqa: BLE001 - a missing code or store becomes one clear message
+        raise BenchmarkError(f"results.benchmark.code: {code} in the store {root}: {exc}") from None
+    if frame.empty:
+        raise BenchmarkError(f"results.benchmark.code: the store {root} has no daily bars of {code}")
     return pd.Series(frame["close"].astype(float).to_numpy(),
-                     index=[pd.Timestamp(v).date() for v in frame[time_column]]).sort_index()
+                     index=[pd.Timestamp(v).date() for v in frame["time"]]).sort_index()
 
 
 def benchmark_returns(closes: pd.Series, days: list[dt.date]) -> pd.Series:

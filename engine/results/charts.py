@@ -57,7 +57,7 @@ def equity_figure(results: RunResults) -> go.Figure:
 
 
 def underwater_figure(results: RunResults) -> go.Figure:
-    fig = _figure("Drawdown from the peak", yaxis=dict(tickformat=".1%"))
+    fig = _figure("Drawdown from the peak", yaxis=dict(tickformat=".2%"))
     intraday = results.intraday
     if len(intraday) > 1:
         values = intraday["total_asset"].astype(float)
@@ -115,7 +115,7 @@ def run_figures(results: RunResults) -> list[tuple[str, go.Figure]]:
 def comparison_figures(runs: list[RunResults]) -> list[tuple[str, go.Figure]]:
     """Equity (each run from 1.0) and drawdown of several runs on one time axis."""
     growth = _figure("Growth of 1 CNY", yaxis=dict(tickformat=".3f"))
-    under = _figure("Drawdown from the peak", yaxis=dict(tickformat=".1%"))
+    under = _figure("Drawdown from the peak", yaxis=dict(tickformat=".2%"))
     for results in runs:
         daily = results.equity
         if daily.empty:

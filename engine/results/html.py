@@ -46,6 +46,20 @@ def _chart_divs(figures) -> list[dict[str, str]]:
                                              config=_PLOT_CONFIG)} for name, fig in figures]
 
 
+_SIGNED = {"pnl", "total_return", "annual_return", "sharpe", "sortino", "max_drawdown", "calmar", "excess_return"}
+
+
+def _tone(key: str, value: Any) -> str:
+    """``pos``/``neg`` for figures whose sign says good or bad; '' otherwise."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if key not in _SIGNED or number == 0:
+        return ""
+    return "pos" if number > 0 else "neg"
+
+
 _BENCHMARK_KEYS = {"benchmark", "benchmark_total_return", "excess_return", "alpha", "beta", "information_ratio",
                    "tracking_error"}
 
@@ -62,8 +76,9 @@ def _run_context(results: RunResults) -> dict[str, Any]:
     run = results.run
     trades = [t.as_dict() for t in results.trades]
     return {
-        "run": run, "metrics": results.metrics, "headline": [(k, label(k), show(k, results.metrics.get(k)))
-                                                            for k in HEADLINE if k in results.metrics],
+        "run": run, "metrics": results.metrics,
+        "headline": [(k, label(k), show(k, results.metrics.get(k)), _tone(k, results.metrics.get(k)))
+                     for k in HEADLINE if k in results.metrics],
         "metric_rows": _metric_rows(results.metrics), "charts": _chart_divs(run_figures(results)),
         "strategies": results.strategies, "trades": trades, "notes": results.notes,
         "params": json.dumps(run.get("strategies") or {}, indent=2, ensure_ascii=False),

@@ -33,6 +33,7 @@ class BenchmarkSettings(_Section):
 
     file: Path | None = Field(None, description="CSV or Parquet with columns date, close (one row per trading day)")
     code: str | None = Field(None, description="an index code in the data store, e.g. 000300.SH")
+    store: Path | None = Field(None, description="the data store folder for 'code' (default: the bundled daily sample)")
     name: str | None = Field(None, description="the name shown in reports (default: the code or the file name)")
 
     @model_validator(mode="after")

@@ -25,6 +25,8 @@ def _day_one(ev: EventFactory) -> list:
     return [
         ev("run_started", mode="live", account="8800001234"),
         ev("connection", kind="connected", session_id=1),
+        ev("equity_mark", kind="start", cash="1000000.00", market_value="0.00", total_asset="1000000.00",
+           positions="{}"),
         # c-1: allowed, two fills
         ev("risk_decision", client_order_id="c-1", volume=300, price="10.50", allowed=True,
            rule="max_order_value", value="3150.00", limit="50000.00", **order),
@@ -76,6 +78,8 @@ def _day_one(ev: EventFactory) -> list:
         ev("connection", kind="reconnected", session_id=2),
         ev("trading_state", scope="account", previous="ACTIVE", current="HALTED", cause="reconnect"),
         ev("job_run", job="close_out", target="ma_cross", outcome="ok"),
+        ev("equity_mark", kind="close", cash="995853.00", market_value="4119.00", total_asset="999972.00",
+           positions='{"000001.SZ":{"volume":100,"price":"9.75"},"600000.SH":{"volume":300,"price":"10.48"}}'),
         ev("run_stopped", reason="signal", summary={"orders": 3}),
     ]
 

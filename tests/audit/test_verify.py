@@ -97,7 +97,7 @@ def test_a_clean_file_verifies(day_file: Path) -> None:
         events = sum(conn.execute(f"SELECT COUNT(*) FROM [{t}]").fetchone()[0] for t in (
             "runs", "run_stops", "risk_decisions", "order_denials", "order_intents", "order_submissions",
             "order_updates", "fills", "order_errors", "cancel_requests", "cancel_errors", "connection_events",
-            "plugin_errors", "job_runs", "trading_states"))
+            "plugin_errors", "job_runs", "trading_states", "equity_marks"))
     finally:
         conn.close()
     assert report.chained_rows == report.head.position == events

@@ -61,30 +61,8 @@ def write_index(path: Path, days: list[dt.date], seed: int = 7) -> Path:
     return path
 
 
-STRATEGY = '''
-from engine import hookimpl
-
-
-class Swing:
-    """Buys a lot after a dip, sells after a rise (T+1 allowed): many round trips on a random walk."""
-
-    def __init__(self):
-        self.last = {}
-
-    @hookimpl
-    def on_bar(self, ctx, bar):
-        before = self.last.get(bar.code)
-        self.last[bar.code] = bar.close
-        if before is None or ctx.open_orders(bar.code):
-            return
-        own = ctx.strategy_position(bar.code).volume  # this strategy's shares, not the account's
-        sellable = min(own, ctx.position(bar.code).can_use_volume)
-        move = bar.close / before - 1
-        if own == 0 and move < -ctx.params["dip"]:
-            ctx.buy(bar.code, ctx.params["lots"] * 100, price=bar.close)
-        elif sellable and move > ctx.params["rise"]:
-            ctx.sell(bar.code, sellable, price=bar.close)
-'''
+#: the shipped example strategy (README "Results and reports")
+STRATEGY = (Path(__file__).resolve().parents[2] / "strategies" / "swing.py").read_text(encoding="utf-8")
 
 CONFIG = """
 mode: backtest

@@ -30,7 +30,7 @@ def invoke(*args: object):
 def test_an_intact_database_exits_0(audit_file: Path) -> None:
     code, output = invoke("--db", audit_file)
     assert code == 0, output
-    assert "audit chain intact" in output and "chained rows: 39 in" in output
+    assert "audit chain intact" in output and "chained rows: 41 in" in output  # the sample day: 39 events and 2 equity marks
     assert "runs without a stop row (crashed or still running): live-2, paper-1" in output
 
 
@@ -51,7 +51,7 @@ def test_json_report(audit_file: Path) -> None:
     result = runner.invoke(app, ["audit", "verify", "--db", str(audit_file), "--json"])
     assert result.exit_code == 0
     report = json.loads(result.output)
-    assert report["ok"] is True and report["chained_rows"] == 39 and report["problems"] == []
+    assert report["ok"] is True and report["chained_rows"] == 41 and report["problems"] == []
 
 
 def test_expected_head_that_the_chain_no_longer_has(audit_file: Path) -> None:

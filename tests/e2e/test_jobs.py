@@ -47,7 +47,7 @@ def test_jobs_fire_at_engine_time_each_trading_day_even_without_ticks(engine_fac
     assert by_job["noon"] == ["2026-03-09 12:00:00", "2026-03-10 12:00:00", "2026-03-11 12:00:00"]  # lunch: no tick
     assert by_job["report"] == ["2026-03-09 15:05:00", "2026-03-10 15:05:00", "2026-03-11 15:05:00"]  # last day too
     assert sched.calls[0][2] == {"weight": 0.5}
-    rows = [r for r in audit_rows("job_runs") if not r["job"].startswith("trading_day.")]
+    rows = [r for r in audit_rows("job_runs") if not r["job"].startswith(("trading_day.", "results."))]
     assert len(rows) == 9 and {r["outcome"] for r in rows} == {"ok"}
     assert all(r["duration_ms"] >= 0 for r in rows)
 

@@ -122,7 +122,9 @@ def comparison_figures(runs: list[RunResults]) -> list[tuple[str, go.Figure]]:
             continue
         start = float(results.metrics["start_equity"]) or 1.0
         label = results.run_id
-        growth.add_trace(go.Scatter(x=daily.index, y=daily["total_asset"] / start, mode="lines+markers", name=label,
+        first = daily.index[0] - pd.Timedelta(days=1)  # the start, drawn the day before the first close
+        x = [first, *daily.index]
+        growth.add_trace(go.Scatter(x=x, y=[1.0, *(daily["total_asset"] / start)], mode="lines+markers", name=label,
                                     marker=dict(size=4)))
-        under.add_trace(go.Scatter(x=daily.index, y=daily["drawdown"], mode="lines", name=label))
+        under.add_trace(go.Scatter(x=x, y=[0.0, *daily["drawdown"]], mode="lines", name=label))
     return [("compare-equity", growth), ("compare-drawdown", under)]

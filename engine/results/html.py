@@ -103,13 +103,18 @@ def render_comparison_html(runs: list[RunResults]) -> str:
 
     keys = [k for k in METRIC_LABELS if any(k in r.metrics for r in runs)]
     table = [{"label": label(k), "values": [show(k, r.metrics.get(k)) for r in runs]} for k in keys]
-    settings = [{"run": r.run_id, "mode": r.run.get("mode"), "params": json.dumps(r.run.get("strategies") or {},
-                                                                                  ensure_ascii=False),
+    settings = [{"run": r.run_id, "mode": r.run.get("mode"), "params": _params_text(r.run.get("strategies") or {}),
                  "config": (r.run.get("config_fingerprint") or "")[:12], "data": (r.run.get("data_fingerprint") or "")[:12],
                  "first": r.metrics.get("first_day"), "last": r.metrics.get("last_day")} for r in runs]
     return _environment().get_template("compare.html.j2").render(
         title="comparison of " + ", ".join(r.run_id for r in runs), version=__version__, plotly_js=_plotly_js(),
         runs=runs, table=table, settings=settings, charts=_chart_divs(comparison_figures(runs)))
+
+
+def _params_text(strategies: dict[str, Any]) -> str:
+    """``name: key=value, ...; name: ...`` (the comparison's settings column)."""
+    return "; ".join(f"{name}: " + ", ".join(f"{k}={v}" for k, v in sorted(((entry or {}).get("params") or {}).items()))
+                     for name, entry in sorted(strategies.items()))
 
 
 def write_report(html: str, path: Path) -> Path:

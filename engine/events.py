@@ -284,6 +284,23 @@ class DailyStatementWritten(Event):
     statement: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(kw_only=True)
+class AccountSnapshot(Event):
+    """The account and its positions at one moment (built-in plugin ``account_snapshots``): the points of
+    the day's equity and P&L curve, and the positions page of ``qmt-engine serve``. Amounts are decimal
+    strings; ``positions`` is a list of ``{code, name, volume, can_use_volume, avg_price, last_price,
+    holding_days, market_value, pnl, pnl_pct}``; ``strategies`` maps a strategy to its P&L today."""
+
+    name: ClassVar[str] = "account_snapshot"
+    cash: str
+    frozen_cash: str
+    market_value: str
+    total_asset: str
+    pnl_today: str
+    positions: list[dict[str, Any]] = field(default_factory=list)
+    strategies: dict[str, str] = field(default_factory=dict)
+
+
 #: Every event type, by name; the audit schema has a table for each.
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls
@@ -291,6 +308,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RunStarted, RunStopped, RiskDecisionMade, OrderDenied, OrderIntent, OrderSubmitted,
         OrderUpdated, FillRecorded, OrderErrorRecorded, CancelRequested, CancelErrorRecorded,
         ConnectionChanged, PluginFailed, JobRan, TradingStateChanged, ReconciliationDifference,
-        AlertRaised, DailyStatementWritten,
+        AlertRaised, DailyStatementWritten, AccountSnapshot,
     )
 }

@@ -282,6 +282,22 @@ def m005_chain_blocks_with_digests(db: Database) -> None:
     db.execute("ALTER TABLE audit_chain ADD COLUMN digests BLOB")
 
 
+@MIGRATIONS()
+def m006_account_snapshots(db: Database) -> None:
+    """Account snapshots: the day's equity curve and the positions, for ``qmt-engine serve`` (issue #16)."""
+    # Taken by the built-in plugin account_snapshots every audit.snapshot_seconds of
+    # engine time (live and paper by default), at the start and at the end of a run.
+    _event_table(db, "account_snapshots", """
+    cash TEXT,
+    frozen_cash TEXT,
+    market_value TEXT,
+    total_asset TEXT,
+    pnl_today TEXT,
+    positions TEXT,
+    strategies TEXT,""")
+    append_only(db, "account_snapshots")
+
+
 def append_only(db: Database, table: str) -> None:
     """Make ``table`` refuse UPDATE and DELETE (a later migration adding a table calls this too).
 

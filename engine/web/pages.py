@@ -40,7 +40,7 @@ def healthz(request: Request) -> JSONResponse:
 
 
 @router.get("/")
-def overview(request: Request, principal: Principal = Viewer, done: str | None = None):
+def overview(request: Request, principal: Principal = Viewer, done: int | None = None):
     state = web(request)
 
     def load() -> dict[str, Any]:

@@ -4,7 +4,7 @@
   "use strict";
   var live = document.getElementById("live");
   var status = document.getElementById("live-status");
-  if (!live || !window.EventSource) { return; }
+  if (!live || live.dataset.live !== "1" || !window.EventSource) { return; }
   var busy = false, again = false;
 
   function setStatus(key) { if (status) { status.textContent = status.dataset[key] || key; status.dataset.state = key; } }

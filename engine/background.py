@@ -67,6 +67,7 @@ __all__ = ["BackgroundWorker", "RetryPolicy", "WorkerStats", "running_workers"]
 T = TypeVar("T")
 
 _STOP = object()
+_MAX_WAIT = 0.25  # seconds the worker sleeps at most between looks at its timers
 _WORKERS: "weakref.WeakSet[BackgroundWorker]" = weakref.WeakSet()
 
 
@@ -234,8 +235,8 @@ class BackgroundWorker(Generic[T]):
     def _wait_seconds(self) -> float:
         now = self._clock()
         due = [d for d in (self._later[0][0] if self._later else None, self._tick_due) if d is not None]
-        wait = min(due) - now if due else 1.0
-        return min(max(wait, 0.001), 1.0)
+        wait = min(due) - now if due else _MAX_WAIT
+        return min(max(wait, 0.001), _MAX_WAIT)
 
     def _run_due(self, now: float) -> None:
         while self._later and self._later[0][0] <= now:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -52,16 +51,6 @@ def run_copy(paper_run, tmp_path) -> Path:
     for name in ("config.yaml", "audit.db", "control.db"):
         shutil.copy(paper_run / name, tmp_path / name)
     return tmp_path
-
-
-def wait_for(condition, timeout: float = 20.0) -> bool:
-    """Poll ``condition`` (something the engine or the server did) until it holds or ``timeout`` passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def file_digest(path: Path) -> str:

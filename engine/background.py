@@ -120,7 +120,10 @@ class BackgroundWorker(Generic[T]):
         self.stats = WorkerStats()
         self._handle, self._retry, self._on_give_up, self._on_tick = handle, retry, on_give_up, on_tick
         self._clock = clock
-        self._queue: queue.Queue = queue.Queue(maxsize)
+        #: SimpleQueue (as the engine's own inbound queue): its put is cheaper for the hook that calls submit;
+        #: the bound is kept by submit itself (one consumer; concurrent producers may overshoot by a few)
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.maxsize = maxsize
         self._later: list[tuple[float, int, int, Any]] = []  # (due, order, attempt, item), worker thread only
         self._order = itertools.count()
         self._tick_due: float | None = None
@@ -140,11 +143,10 @@ class BackgroundWorker(Generic[T]):
             return False
         if self._thread is None:
             self._start()
-        try:
-            self._queue.put_nowait(item)
-        except queue.Full:
+        if self._queue.qsize() >= self.maxsize:
             self.stats.dropped += 1
             return False
+        self._queue.put(item)
         self.stats.submitted += 1
         return True
 
@@ -175,13 +177,7 @@ class BackgroundWorker(Generic[T]):
             return True
         self._deadline = self._clock() + timeout
         deadline = time.monotonic() + timeout
-        while True:  # the stop marker must get in even behind a full queue
-            try:
-                self._queue.put(_STOP, timeout=max(0.0, deadline - time.monotonic()))
-                break
-            except queue.Full:
-                logger.warning("background worker {}: queue still full at close; stopping without it", self.name)
-                return False
+        self._queue.put(_STOP)  # behind what is queued: that is handled first
         self._thread.join(max(0.0, deadline - time.monotonic()) + 0.5)
         ended = not self._thread.is_alive()
         if not ended:

@@ -3,9 +3,10 @@ drains at close; and the twenty-line notifier of its docstring works against a r
 
 from __future__ import annotations
 
+import importlib.util
 import threading
+from pathlib import Path
 
-from engine import hookimpl
 from engine.background import BackgroundWorker, RetryPolicy
 from engine.models import Fill, Side
 
@@ -57,32 +58,29 @@ def test_close_runs_the_queue_and_a_last_tick():
     assert handled == list(range(50)) and ticks[-1] == float("inf")  # on_tick saw the end: flush what you hold
 
 
-class FillsToWebhook:
-    """The docstring's notifier (docs/notifications.md), as a plugin author would write it."""
+REPO = Path(__file__).resolve().parents[2]
+WEBHOOK = REPO / "plugins" / "fills_webhook.py"
 
-    def __init__(self, url):
-        import json
-        import urllib.request
 
-        self.url, self.json, self.urllib = url, json, urllib.request
-        self.worker = BackgroundWorker("fills-webhook", self.post, maxsize=500)
+def load_webhook_plugin():
+    spec = importlib.util.spec_from_file_location("fills_webhook_under_test", WEBHOOK)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.FillsToWebhook
 
-    @hookimpl
-    def on_trade(self, fill):
-        self.worker.submit({"text": f"{fill.strategy} {fill.side.value} {fill.code} {fill.volume} @ {fill.price}"})
 
-    def post(self, payload):
-        request = self.urllib.Request(self.url, self.json.dumps(payload).encode(), {"Content-Type": "application/json"})
-        self.urllib.urlopen(request, timeout=5).close()
-
-    def close(self):
-        self.worker.close()
+def test_the_documented_notifier_is_the_shipped_file_and_twenty_lines():
+    doc = (REPO / "docs" / "notifications.md").read_text(encoding="utf-8")
+    block = doc.split("(`plugins/fills_webhook.py`):\n\n```python\n", 1)[1].split("```", 1)[0]
+    shipped = WEBHOOK.read_text(encoding="utf-8")
+    assert shipped.endswith(block)
+    assert len([line for line in block.splitlines() if line.strip()]) <= 20
 
 
 def test_the_twenty_line_notifier_posts_fills(recorder):
     from decimal import Decimal
 
-    plugin = FillsToWebhook(f"http://127.0.0.1:{recorder.port}/ok/webhook")
+    plugin = load_webhook_plugin()(f"http://127.0.0.1:{recorder.port}/ok/webhook")
     plugin.on_trade(Fill(trade_id="T1", client_order_id="c-1", order_id=1, strategy="dip_buyer", code="600000.SH",
                          side=Side.BUY, price=Decimal("10.01"), volume=100, amount=Decimal("1001.00"),
                          commission=Decimal("5.00")))

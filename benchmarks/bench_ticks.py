@@ -119,19 +119,21 @@ class LatencyProbe:
         self.handled.set()
 
 
-def latency(folder: Path, code_list: list[str], orders: int, every: int = 20) -> dict[str, list[float]]:
+def latency(folder: Path, code_list: list[str], orders: int, every: int = 20,
+            plugins: tuple = ()) -> dict[str, list[float]]:
     """Per order (seconds): ``to_strategy`` (SDK callback entered -> strategy entered), split into
     ``normalise`` (callback -> message queued) and ``handoff`` (queued -> strategy entered); ``to_broker``
     (``ctx.buy`` -> ``order_stock_async`` entered, minus the durable wait), split into ``before_journal``
     (``ctx.buy`` -> the journal called: request, risk, decisions) and ``after_journal`` (journal returned ->
     broker call); ``durable`` (the audit journal's call for the intent: its row and the wait for its
-    commit); ``engine`` = to_strategy + to_broker; ``total`` = engine + durable."""
+    commit); ``engine`` = to_strategy + to_broker; ``total`` = engine + durable. ``plugins`` are registered too
+    (``benchmarks/bench_notify.py`` adds the notifier)."""
     probe = LatencyProbe(every)
     pushes = [{code: record} for push in snapshots(code_list, orders * every // len(code_list) + 1)
               for code, record in push.items()]  # one tick per push: nothing queued ahead of it
     callback_at: dict = {}
     queued_at: dict = {}
-    with LiveRig(folder, code_list, (("probe", probe),)) as rig:
+    with LiveRig(folder, code_list, (*plugins, ("probe", probe))) as rig:
         trader = rig.engine.gateway.trader
         original_send = trader.order_stock_async
 

@@ -22,6 +22,7 @@ BENCHMARKS = (
     ("bench_replay.py", ["--quick"]),
     ("bench_ticks.py", ["--quick"]),
     ("bench_snapshot.py", ["--quick"]),
+    ("bench_notify.py", ["--quick"]),
     ("bench_audit.py", ["--events", "2000", "--durable", "20", "--verify", "2000"]),
 )
 

@@ -150,6 +150,20 @@ class StrategyContext:
 
         self.__engine.emit(AlertRaised(kind=kind, detail=f"{self.name}: {detail}"))
 
+    def record_account_snapshot(self) -> None:
+        """Write the account, its positions and each strategy's P&L today to the audit database
+        (``account_snapshots``: the equity curve and positions page of ``qmt-engine serve``)."""
+        from .core.account_snapshot import account_snapshot
+
+        self.__engine.emit(account_snapshot(self.__engine))
+
+    def queue_depths(self) -> dict[str, int]:
+        """What waits right now: ``inbound`` messages for the engine thread, ``audit`` rows for the audit
+        writer. Safe to call from any thread (the metrics plugin reads it when scraped)."""
+        engine = self.__engine
+        audit = sum(int(getattr(p.obj, "backlog", 0)) for p in engine.plugins if getattr(p.obj, "AUDIT_JOURNAL", False))
+        return {"inbound": engine.inbound.qsize(), "audit": audit}
+
     @property
     def trading_state(self) -> TradingState:
         """ACTIVE, REDUCING or HALTED for this plugin (the stricter of account and strategy)."""

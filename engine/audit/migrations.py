@@ -28,7 +28,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .numeric_views import create_m006_views
+from .numeric_views import create_m007_views
 
 #: The migration set name recorded in ``_sqlite_migrations.migration_set``.
 MIGRATION_SET_NAME = "qmt_engine_audit"
@@ -285,15 +285,32 @@ def m005_chain_blocks_with_digests(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m006_equity_marks_and_numeric_views(db: Database) -> None:
+def m006_account_snapshots(db: Database) -> None:
+    """Account snapshots: the day's equity curve and the positions, for ``qmt-engine serve`` (issue #16)."""
+    # Taken by the built-in plugin account_snapshots every audit.snapshot_seconds of
+    # engine time (live and paper by default), at the start and at the end of a run.
+    _event_table(db, "account_snapshots", """
+    cash TEXT,
+    frozen_cash TEXT,
+    market_value TEXT,
+    total_asset TEXT,
+    pnl_today TEXT,
+    positions TEXT,
+    strategies TEXT,""")
+    append_only(db, "account_snapshots")
+
+
+@MIGRATIONS()
+def m007_equity_marks_and_numeric_views(db: Database) -> None:
     """Equity marks, and views with REAL numbers beside the exact TEXT (issue #15: results).
 
     A run's equity over time was only JSON inside ``daily_statements``, and prices
     compared as text in SQL. ``equity_marks`` holds the account's value at the
     start, in trading hours, after each close and at the stop (the built-in plugin
-    ``results``). The views (``engine/audit/numeric_views.py``) add ``<column>_num``
-    REAL columns next to the TEXT ones: ``fills_numeric``, ``orders_latest``,
-    ``equity_intraday``, ``equity_daily`` and ``run_results``.
+    ``results``): the points every report is computed from. The views
+    (``engine/audit/numeric_views.py``) add ``<column>_num`` REAL columns next to
+    the TEXT ones: ``fills_numeric``, ``orders_latest``, ``equity_intraday``,
+    ``equity_daily`` and ``run_results``.
     """
     _event_table(db, "equity_marks", """
     kind TEXT NOT NULL,
@@ -303,7 +320,7 @@ def m006_equity_marks_and_numeric_views(db: Database) -> None:
     total_asset TEXT,
     positions TEXT,""")
     append_only(db, "equity_marks")
-    create_m006_views(db)
+    create_m007_views(db)
 
 
 def append_only(db: Database, table: str) -> None:

@@ -1,4 +1,4 @@
-"""The read-side views of migration m006: REAL numbers beside the exact TEXT, and the equity series.
+"""The read-side views of migration m007: REAL numbers beside the exact TEXT, and the equity series.
 
 Money in the tables is exact decimal TEXT (``'272.52'``), which sorts and compares
 as text in SQL and datasette (``MAX(price)`` would pick ``'9.80'`` over
@@ -95,10 +95,10 @@ LEFT JOIN ends e ON e.run_id = o.run_id
 LEFT JOIN equity_marks f ON f.run_id = e.run_id AND f.seq = e.first_seq
 LEFT JOIN equity_marks l ON l.run_id = e.run_id AND l.seq = e.last_seq"""
 
-M006_VIEWS: tuple[str, ...] = (FILLS_NUMERIC, ORDERS_LATEST, EQUITY_INTRADAY, EQUITY_DAILY, RUN_RESULTS)
+M007_VIEWS: tuple[str, ...] = (FILLS_NUMERIC, ORDERS_LATEST, EQUITY_INTRADAY, EQUITY_DAILY, RUN_RESULTS)
 
 
-def create_m006_views(db: Database) -> None:
-    """Create the views of migration m006 (called by the migration only)."""
-    for statement in M006_VIEWS:
+def create_m007_views(db: Database) -> None:
+    """Create the views of migration m007 (called by the migration only)."""
+    for statement in M007_VIEWS:
         db.execute(statement)

@@ -164,6 +164,11 @@ class AuditWriter:
         self._put((plan, values, done), durable=True)
         done.result()
 
+    @property
+    def backlog(self) -> int:
+        """Rows and markers waiting for the writer thread (safe to read from any thread)."""
+        return self._queue.qsize()
+
     # ------------------------------------------------------------ lifecycle
 
     def flush(self) -> None:

@@ -13,9 +13,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from ..builtin.metrics.settings import MetricsSettings
+from ..builtin.notify.settings import NotifySettings
 from ..builtin.risk.settings import RiskSettings
 from ..results.settings import ResultsSettings
 from ..scheduling.settings import CalendarSettings, JobSettings
+from ..web.settings import WebSettings
 
 #: Top-level fields whose values never appear in logs or error messages.
 SECRET_FIELDS = frozenset({"account_id"})
@@ -103,6 +106,17 @@ class AuditSettings(Section):
         "the intent is in the database before the order is sent; false = it is queued in order like any event; "
         "none = by mode (true for live and paper, false for backtest)",
     )
+
+    snapshot_seconds: float | None = Field(
+        None, ge=0, description="engine-clock seconds between account snapshots (plugin account_snapshots: the "
+        "equity curve and positions of qmt-engine serve); 0 = none; none = by mode (60 for live and paper, none "
+        "for backtest)")
+
+    def snapshot_seconds_for(self, mode: str) -> float | None:
+        """Seconds between account snapshots in ``mode``, or None for none (the explicit setting wins)."""
+        if self.snapshot_seconds is not None:
+            return self.snapshot_seconds or None
+        return None if mode == "backtest" else 60.0
 
     def durable_wait_for(self, mode: str) -> bool:
         """Whether durable events wait for their commit in ``mode`` (the explicit setting wins).
@@ -311,6 +325,9 @@ class EngineConfig(Section):
     jobs: list[JobSettings] = Field(default_factory=list, description="scheduled jobs (docs/scheduling.md)")
     trading_day: TradingDaySettings = Field(default_factory=TradingDaySettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings, description="notifications (docs/notifications.md)")
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings, description="Prometheus endpoint (docs/web.md)")
+    web: WebSettings = Field(default_factory=WebSettings, description="qmt-engine serve (docs/web.md)")
     results: ResultsSettings = Field(default_factory=ResultsSettings, description="equity marks, metrics, reports (docs/results.md)")
     source_path: Path | None = Field(None, exclude=True)
 

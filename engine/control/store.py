@@ -81,11 +81,16 @@ class ControlStore:
 
     # -- the operator's side ------------------------------------------------------------
 
-    def request(self, action: str, *, cancel_open: bool = False, reason: str = "", strategy: str | None = None) -> int:
-        """Queue ``halt`` or ``resume`` for the engine (the account, or one strategy); returns the command id."""
+    def request(self, action: str, *, cancel_open: bool = False, reason: str = "", strategy: str | None = None,
+                requested_by: str | None = None) -> int:
+        """Queue ``halt`` or ``resume`` for the engine (the account, or one strategy); returns the command id.
+
+        ``requested_by`` names who asked (the web app passes the user's name, role and address);
+        by default it is this process's ``user@host pid N``. The engine records it in the cause of the
+        trading-state change."""
         if action not in ("halt", "resume"):
             raise ValueError(f"unknown control action {action!r} (halt or resume)")
-        who = f"{getpass.getuser()}@{socket.gethostname()} pid {os.getpid()}"
+        who = requested_by or f"{getpass.getuser()}@{socket.gethostname()} pid {os.getpid()}"
         with self._connect() as conn:
             cursor = conn.execute(
                 "INSERT INTO commands (at, action, strategy, cancel_open, requested_by, reason) VALUES (?, ?, ?, ?, ?, ?)",

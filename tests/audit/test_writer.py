@@ -55,7 +55,7 @@ def test_every_event_type_round_trips(writer: AuditWriter, reader: sqlite3.Conne
             expected = value
             if isinstance(value, bool):
                 expected = int(value)
-            elif isinstance(value, dict):
+            elif isinstance(value, (dict, list)):
                 expected = stored[column]  # JSON, checked below
             elif field == "account":
                 expected = "******1234"

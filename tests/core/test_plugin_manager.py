@@ -43,7 +43,7 @@ def test_discovery_order_builtins_then_files_then_strategies_then_extra(load, tm
     pm, loaded = load("plugins: {files: [{path: notify.py}]}\nstrategies: [{name: s1, path: strat.py}]\n",
                       extra=(("extra", Extra()),))
     assert [(p.name, p.kind) for p in loaded] == [
-        *[(name, "builtin") for name, _ in DEFAULT_PLUGINS],
+        *[(name, "builtin") for name, _ in DEFAULT_PLUGINS if name not in ("notify", "metrics")],  # off until configured
         ("notify", "plugin"), ("s1", "strategy"), ("extra", "extra"),
     ]
     # pluggy calls the most recently registered first
@@ -52,7 +52,7 @@ def test_discovery_order_builtins_then_files_then_strategies_then_extra(load, tm
 
 def test_disabled_names_are_blocked_builtins_included(load):
     pm, loaded = load("plugins: {disabled: [risk_order, risk_codes, risk_exposure, risk_flow, risk_loss, console, "
-                      "trading_day, results]}\n")
+                      "trading_day, account_snapshots, results]}\n")
     assert [p.name for p in loaded] == ["audit"]
     assert pm.is_blocked("risk_flow")
 
@@ -117,6 +117,7 @@ def test_shipped_examples_all_load(tmp_path):
     try:
         names = [p.name for p in loaded]
         assert names == ["audit", "risk_order", "risk_codes", "risk_exposure", "risk_flow", "risk_loss", "console",
-                         "trading_day", "results", "max_position_value", "trade_journal", "ma_cross", "dip_buyer"]
+                         "trading_day", "account_snapshots", "results", "max_position_value", "trade_journal",
+                         "ma_cross", "dip_buyer"]
     finally:
         _close(loaded)

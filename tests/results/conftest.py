@@ -81,7 +81,7 @@ results:
   benchmark: {{file: index.csv, name: CSI 300 (synthetic)}}
   report_dir: reports
 strategies:
-  - {{name: swing_a, path: swing.py, class: Swing, params: {{dip: 0.003, rise: 0.004, lots: {lots}}}, codes_note: null}}
+  - {{name: swing_a, path: swing.py, class: Swing, params: {{dip: 0.003, rise: 0.004, lots: {lots}}}}}
 """
 
 
@@ -97,7 +97,7 @@ def backtest_folder(tmp_path):
             write_walk(folder / "bars" / f"{code}.csv", run_days, 10.0 + 5 * i, seed=11 + i)
         write_index(folder / "index.csv", run_days)
         (folder / "swing.py").write_text(textwrap.dedent(STRATEGY), encoding="utf-8")
-        text = CONFIG.format(lots=lots).replace(", codes_note: null", "")
+        text = CONFIG.format(lots=lots)
         if second:
             text += "  - {name: swing_b, path: swing.py, class: Swing, params: {dip: 0.002, rise: 0.006, lots: 10}}\n"
         (folder / "config.yaml").write_text(text, encoding="utf-8")
@@ -106,7 +106,7 @@ def backtest_folder(tmp_path):
     return build
 
 
-def run_engine(folder: Path, **params):
+def run_engine(folder: Path):
     config = load_config(folder / "config.yaml", environ={})
     engine = Engine(config, load_entrypoints=False)
     return engine.run()

@@ -150,12 +150,13 @@ class StrategyContext:
 
         self.__engine.emit(AlertRaised(kind=kind, detail=f"{self.name}: {detail}"))
 
-    def record_account_snapshot(self) -> None:
-        """Write the account, its positions and each strategy's P&L today to the audit database
-        (``account_snapshots``: the equity curve and positions page of ``qmt-engine serve``)."""
-        from .core.account_snapshot import account_snapshot
+    def equity_mark(self, kind: str):
+        """The account now as an :class:`engine.events.EquityMarked` (cash, total asset, P&L today, each
+        held position with holding days and P&L, each strategy's P&L today), not yet recorded: pass it to
+        :meth:`record_equity`. ``kind`` is ``start``, ``intraday``, ``close`` or ``stop``."""
+        from .core.equity_mark import equity_mark
 
-        self.__engine.emit(account_snapshot(self.__engine))
+        return equity_mark(self.__engine, kind)
 
     def queue_depths(self) -> dict[str, int]:
         """What waits right now: ``inbound`` messages for the engine thread, ``audit`` rows for the audit

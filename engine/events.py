@@ -285,31 +285,18 @@ class DailyStatementWritten(Event):
 
 
 @dataclass(kw_only=True)
-class AccountSnapshot(Event):
-    """The account and its positions at one moment (built-in plugin ``account_snapshots``): the points of
-    the day's equity and P&L curve, and the positions page of ``qmt-engine serve``. Amounts are decimal
-    strings; ``positions`` is a list of ``{code, name, volume, can_use_volume, avg_price, last_price,
-    holding_days, market_value, pnl, pnl_pct}``; ``strategies`` maps a strategy to its P&L today."""
-
-    name: ClassVar[str] = "account_snapshot"
-    cash: str
-    frozen_cash: str
-    market_value: str
-    total_asset: str
-    pnl_today: str
-    positions: list[dict[str, Any]] = field(default_factory=list)
-    strategies: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(kw_only=True)
 class EquityMarked(Event):
     """The account's value at one moment (built-in plugin ``results``, :mod:`engine.results.marks`): the
-    points every run report is computed from.
+    points every run report is computed from, and the equity curve and positions page of ``qmt-engine serve``.
 
     ``kind``: ``start`` (the run began), ``intraday`` (every ``results.mark_every`` in
     trading hours, when something changed), ``close`` (after the close, once a trading
-    day), ``stop`` (the run ended). Money as decimal strings; ``positions`` is JSON text
-    mapping each held code to ``{"volume": int, "price": str}`` (the last price the engine had).
+    day), ``stop`` (the run ended). Money as decimal strings. ``pnl_today``: total asset
+    against the trading day's loss baseline. ``positions`` is JSON text mapping each held
+    code to ``{"volume": int, "price": str}`` (the last price the engine had) plus, for the
+    positions page, ``name``, ``can_use_volume``, ``avg_price``, ``holding_days``,
+    ``market_value``, ``pnl`` and ``pnl_pct``; ``strategies`` is JSON text mapping each
+    strategy to its P&L today.
     """
 
     name: ClassVar[str] = "equity_mark"
@@ -318,7 +305,9 @@ class EquityMarked(Event):
     frozen_cash: str
     market_value: str
     total_asset: str
+    pnl_today: str | None = None
     positions: str = "{}"
+    strategies: str = "{}"
 
 
 #: Every event type, by name; the audit schema has a table for each.
@@ -328,6 +317,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RunStarted, RunStopped, RiskDecisionMade, OrderDenied, OrderIntent, OrderSubmitted,
         OrderUpdated, FillRecorded, OrderErrorRecorded, CancelRequested, CancelErrorRecorded,
         ConnectionChanged, PluginFailed, JobRan, TradingStateChanged, ReconciliationDifference,
-        AlertRaised, DailyStatementWritten, AccountSnapshot, EquityMarked,
+        AlertRaised, DailyStatementWritten, EquityMarked,
     )
 }

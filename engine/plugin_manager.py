@@ -43,7 +43,6 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     *RISK_PLUGINS,
     ("console", "engine.builtin.console:make_plugin"),
     ("trading_day", "engine.builtin.trading_day:make_plugin"),
-    ("account_snapshots", "engine.builtin.account_snapshots:make_plugin"),
     ("notify", "engine.builtin.notify:make_plugin"),
     ("metrics", "engine.builtin.metrics:make_plugin"),
     ("results", "engine.results.marks:make_plugin"),

@@ -28,7 +28,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .numeric_views import create_m007_views
+from .numeric_views import create_numeric_views
 
 #: The migration set name recorded in ``_sqlite_migrations.migration_set``.
 MIGRATION_SET_NAME = "qmt_engine_audit"
@@ -285,29 +285,14 @@ def m005_chain_blocks_with_digests(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m006_account_snapshots(db: Database) -> None:
-    """Account snapshots: the day's equity curve and the positions, for ``qmt-engine serve`` (issue #16)."""
-    # Taken by the built-in plugin account_snapshots every audit.snapshot_seconds of
-    # engine time (live and paper by default), at the start and at the end of a run.
-    _event_table(db, "account_snapshots", """
-    cash TEXT,
-    frozen_cash TEXT,
-    market_value TEXT,
-    total_asset TEXT,
-    pnl_today TEXT,
-    positions TEXT,
-    strategies TEXT,""")
-    append_only(db, "account_snapshots")
-
-
-@MIGRATIONS()
-def m007_equity_marks_and_numeric_views(db: Database) -> None:
-    """Equity marks, and views with REAL numbers beside the exact TEXT (issue #15: results).
+def m006_equity_marks_and_numeric_views(db: Database) -> None:
+    """Equity marks, and views with REAL numbers beside the exact TEXT (issues #15 and #16).
 
     A run's equity over time was only JSON inside ``daily_statements``, and prices
-    compared as text in SQL. ``equity_marks`` holds the account's value at the
-    start, in trading hours, after each close and at the stop (the built-in plugin
-    ``results``): the points every report is computed from. The views
+    compared as text in SQL. ``equity_marks`` holds the account's value, P&L today,
+    positions and each strategy's P&L today at the start, in trading hours, after
+    each close and at the stop (the built-in plugin ``results``): the points every
+    report is computed from, and the equity curve and positions of ``qmt-engine serve``. The views
     (``engine/audit/numeric_views.py``) add ``<column>_num`` REAL columns next to
     the TEXT ones: ``fills_numeric``, ``orders_latest``, ``equity_intraday``,
     ``equity_daily`` and ``run_results``.
@@ -318,9 +303,11 @@ def m007_equity_marks_and_numeric_views(db: Database) -> None:
     frozen_cash TEXT,
     market_value TEXT,
     total_asset TEXT,
-    positions TEXT,""")
+    pnl_today TEXT,
+    positions TEXT,
+    strategies TEXT,""")
     append_only(db, "equity_marks")
-    create_m007_views(db)
+    create_numeric_views(db)
 
 
 def append_only(db: Database, table: str) -> None:

@@ -1,4 +1,4 @@
-"""The read-side views of migration m007: REAL numbers beside the exact TEXT, and the equity series.
+"""The read-side views of migration m006: REAL numbers beside the exact TEXT, and the equity series.
 
 Money in the tables is exact decimal TEXT (``'272.52'``), which sorts and compares
 as text in SQL and datasette (``MAX(price)`` would pick ``'9.80'`` over
@@ -55,7 +55,7 @@ SELECT run_id, seq, ts, substr(ts, 1, 10) AS trading_day, kind,
        market_value, CAST(market_value AS REAL) AS market_value_num,
        total_asset, CAST(total_asset AS REAL) AS total_asset_num,
        CASE WHEN CAST(total_asset AS REAL) > 0 THEN CAST(market_value AS REAL) / CAST(total_asset AS REAL) END AS exposure,
-       positions
+       pnl_today, CAST(pnl_today AS REAL) AS pnl_today_num, positions, strategies
 FROM equity_marks"""
 
 #: One row per run and trading day: the day's last mark, its P&L against the previous day's
@@ -95,10 +95,10 @@ LEFT JOIN ends e ON e.run_id = o.run_id
 LEFT JOIN equity_marks f ON f.run_id = e.run_id AND f.seq = e.first_seq
 LEFT JOIN equity_marks l ON l.run_id = e.run_id AND l.seq = e.last_seq"""
 
-M007_VIEWS: tuple[str, ...] = (FILLS_NUMERIC, ORDERS_LATEST, EQUITY_INTRADAY, EQUITY_DAILY, RUN_RESULTS)
+NUMERIC_VIEWS: tuple[str, ...] = (FILLS_NUMERIC, ORDERS_LATEST, EQUITY_INTRADAY, EQUITY_DAILY, RUN_RESULTS)
 
 
-def create_m007_views(db: Database) -> None:
-    """Create the views of migration m007 (called by the migration only)."""
-    for statement in M007_VIEWS:
+def create_numeric_views(db: Database) -> None:
+    """Create the views of migration m006 (called by the migration only)."""
+    for statement in NUMERIC_VIEWS:
         db.execute(statement)

@@ -10,7 +10,7 @@ the day's sells minus its buys and fees. The values come from ``equity_marks``:
 * a strategy's holdings come from the scope's executions (``fill_facts``, each
   once) up to each mark, valued at the prices the mark recorded.
 
-A scope without marks that day (a file older than m007, or the ``results``
+A scope without marks that day (a file older than m006, or the ``results``
 plugin disabled) has no P&L: ``None``.
 """
 

@@ -21,7 +21,7 @@ from ..events import (
     JobRan, OrderDenied, OrderErrorRecorded, OrderIntent, OrderSubmitted, OrderUpdated,
     PluginFailed, ReconciliationDifference, RiskDecisionMade, RunStarted, RunStopped, TradingStateChanged,
 )
-from ..events import AccountSnapshot, AlertRaised, DailyStatementWritten, EquityMarked
+from ..events import AlertRaised, DailyStatementWritten, EquityMarked
 from .errors import AuditEventError
 
 ENVELOPE: tuple[str, ...] = ("run_id", "seq", "ts")
@@ -59,7 +59,6 @@ EVENT_TABLES: dict[str, EventTable] = {
     ReconciliationDifference.name: EventTable("reconciliation_diffs"),
     AlertRaised.name: EventTable("alerts"),
     DailyStatementWritten.name: EventTable("daily_statements"),
-    AccountSnapshot.name: EventTable("account_snapshots"),
     EquityMarked.name: EventTable("equity_marks"),
 }
 

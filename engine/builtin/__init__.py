@@ -7,7 +7,7 @@ turned off with ``plugins.disabled: [name]`` in ``config.yaml``:
 * ``risk_order``, ``risk_codes``, ``risk_exposure``, ``risk_flow``, ``risk_loss`` (:mod:`.risk`): the pre-trade rules from ``risk:`` (docs/risk.md).
 * ``console`` (:mod:`.console`): readable log lines for orders, fills and denials.
 * ``trading_day`` (:mod:`.trading_day`): the daily routine (pre-open check, close, post-close statement).
-* ``account_snapshots`` (:mod:`.account_snapshots`): the account and positions into the audit, every minute.
 * ``notify`` (:mod:`.notify`): notifications through apprise URLs; off until ``notify.channels`` is set.
 * ``metrics`` (:mod:`.metrics`): a Prometheus endpoint; off until ``metrics.port`` is set.
+* ``results`` (:mod:`engine.results.marks`): the account's value, positions and P&L over time (``equity_marks``).
 """

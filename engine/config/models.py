@@ -107,17 +107,6 @@ class AuditSettings(Section):
         "none = by mode (true for live and paper, false for backtest)",
     )
 
-    snapshot_seconds: float | None = Field(
-        None, ge=0, description="engine-clock seconds between account snapshots (plugin account_snapshots: the "
-        "equity curve and positions of qmt-engine serve); 0 = none; none = by mode (60 for live and paper, none "
-        "for backtest)")
-
-    def snapshot_seconds_for(self, mode: str) -> float | None:
-        """Seconds between account snapshots in ``mode``, or None for none (the explicit setting wins)."""
-        if self.snapshot_seconds is not None:
-            return self.snapshot_seconds or None
-        return None if mode == "backtest" else 60.0
-
     def durable_wait_for(self, mode: str) -> bool:
         """Whether durable events wait for their commit in ``mode`` (the explicit setting wins).
 

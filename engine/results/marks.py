@@ -2,11 +2,13 @@
 
 A report needs the equity curve, and the audit held only orders and fills. This
 plugin records an :class:`~engine.events.EquityMarked` event (cash, frozen cash,
-market value, total asset, each held code's volume and last price):
+market value, total asset, P&L today, each held position with its volume, last
+price, holding days and P&L, each strategy's P&L today): the points of every
+report and of the equity curve and positions page of ``qmt-engine serve``.
 
 * ``start``: in ``on_start`` (the account as loaded from the broker);
 * ``intraday``: on the first heartbeat at or after each ``results.mark_every``
-  boundary of engine time (09:35, 09:40... for ``5m``; the default ``auto`` is 5m
+  boundary of engine time (09:31, 09:32... for ``1m``; the default ``auto`` is 1m
   in live and paper mode, 30m in a backtest), inside trading hours
   (09:30-11:30, 13:00-15:00), and only when the account's value or holdings
   changed since the previous mark (a quiet engine writes nothing);
@@ -15,20 +17,17 @@ market value, total asset, each held code's volume and last price):
   steps its clock to the job's time even without data);
 * ``stop``: in ``on_stop`` (the account as the run ended).
 
-It reads only what every plugin can read (``ctx.account``, ``ctx.positions``)
-and writes through ``ctx.record_equity``. ``plugins.disabled: [results]`` turns
+It reads only what every plugin can read (``ctx.equity_mark``) and writes
+through ``ctx.record_equity``. ``plugins.disabled: [results]`` turns
 it off; reports then have no equity curve.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from decimal import Decimal
 
 from ..events import EquityMarked
 from ..hookspecs import hookimpl
-from ..models.money import round_cents
 
 __all__ = ["CLOSE_MARK_JOB", "EquityMarks", "make_plugin", "mark_of"]
 
@@ -42,19 +41,9 @@ def _in_session(moment: dt.datetime) -> bool:
     return _MORNING[0] <= t <= _MORNING[1] or _AFTERNOON[0] <= t <= _AFTERNOON[1]
 
 
-def _price_text(price: float) -> str | None:
-    return str(Decimal(repr(price))) if price else None
-
-
 def mark_of(ctx, kind: str) -> EquityMarked:
-    """An equity mark of the account as ``ctx`` sees it now."""
-    account = ctx.account
-    held = {code: {"volume": p.volume, "price": _price_text(p.last_price)} for code, p in sorted(ctx.positions.items())}
-    # JSON text rather than a dict: every field is then a plain value, the audit's fast row path
-    return EquityMarked(kind=kind, cash=str(round_cents(account.cash)), frozen_cash=str(round_cents(account.frozen_cash)),
-                        market_value=str(round_cents(account.market_value)),
-                        total_asset=str(round_cents(account.total_asset)),
-                        positions=json.dumps(held, separators=(",", ":"), ensure_ascii=False))
+    """An equity mark of the account as ``ctx`` sees it now (:meth:`engine.context.StrategyContext.equity_mark`)."""
+    return ctx.equity_mark(kind)
 
 
 class EquityMarks:
@@ -98,7 +87,7 @@ class EquityMarks:
 
     def _record(self, ctx, kind: str, *, only_if_changed: bool = False) -> None:
         mark = mark_of(ctx, kind)
-        state = (mark.total_asset, mark.frozen_cash, mark.positions)
+        state = (mark.total_asset, mark.frozen_cash, mark.positions, mark.strategies)
         if only_if_changed and state == self._last_state:
             return
         self._last_state = state

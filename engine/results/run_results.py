@@ -150,7 +150,7 @@ def results_of(data: RunData, settings: ResultsSettings | None = None) -> RunRes
     conv = _settings_of(data, settings)
     notes: list[str] = []
     if not data.marks:
-        notes.append("no equity marks recorded for this run (plugin 'results' disabled, or a file older than m007): "
+        notes.append("no equity marks recorded for this run (plugin 'results' disabled, or a file older than m006): "
                      "no equity curve or return figures")
     equity = daily_equity(data.marks)
     intraday = intraday_equity(data.marks)

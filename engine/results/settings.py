@@ -5,9 +5,9 @@ Defaults (docs/results.md says why):
 * ``risk_free_rate: 0.0`` a year, spread evenly over ``days_per_year: 252`` days
   (the convention of empyrical and quantstats; A-share exchanges open about 242
   days a year, set 242 for that);
-* ``mark_every: auto``: an intraday equity mark every 5 minutes of engine time in
-  trading hours in live and paper mode, every 30 minutes in a backtest (a mark costs
-  about 40 us of engine time: every 5 minutes, a quarter more on a 1-minute backtest);
+* ``mark_every: auto``: an intraday equity mark every minute of engine time in
+  trading hours in live and paper mode (the points of ``qmt-engine serve``'s equity
+  curve), every 30 minutes in a backtest (a mark costs about 40 us of engine time);
   ``null``: daily marks only; ``close_mark_at: 15:01`` the daily one;
 * no benchmark; ``benchmark: {file: index.csv}`` (columns ``date, close``, CSV or
   Parquet) or ``benchmark: {code: 000300.SH}`` (the data store, where there is one).
@@ -51,7 +51,7 @@ class ResultsSettings(_Section):
     """``results:`` what the built-in plugin ``results`` records and how reports measure a run."""
 
     mark_every: str | None = Field("auto", description="intraday equity marks this often in trading hours (engine "
-                                   "time): auto = 5m in live and paper, 30m in backtest; null: only start, close, stop")
+                                   "time): auto = 1m in live and paper, 30m in backtest; null: only start, close, stop")
     close_mark_at: dt.time = Field(dt.time(15, 1), description="the daily equity mark, after the close")
     risk_free_rate: float = Field(0.0, ge=-1, le=1, description="a year, as a fraction (0.02 = 2%)")
     days_per_year: int = Field(252, ge=1, le=366, description="trading days a year, to annualise")
@@ -81,7 +81,7 @@ class ResultsSettings(_Section):
         from ..scheduling.durations import parse_duration
 
         if self.mark_every == "auto":
-            return dt.timedelta(minutes=30 if mode == "backtest" else 5)
+            return dt.timedelta(minutes=30 if mode == "backtest" else 1)
         return parse_duration(self.mark_every) if self.mark_every else None
 
     @property

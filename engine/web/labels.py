@@ -41,6 +41,13 @@ LABELS: dict[str, dict[str, str]] = {
         "phase_closed": "closed", "phase_open_auction": "opening auction", "phase_pre_open": "pre-open",
         "phase_continuous": "continuous trading", "phase_lunch": "lunch break", "phase_close_auction": "closing auction",
         "phase_unknown": "unknown",
+        "mode_live": "live", "mode_paper": "paper", "mode_backtest": "backtest", "session_id": "session",
+        "conn_connected": "connected", "conn_disconnected": "disconnected", "conn_reconnecting": "reconnecting",
+        "conn_reconnected": "reconnected", "conn_failed": "connect failed",
+        "report": "Full report", "metric_total_return": "Total return", "metric_annual_return": "Annual return",
+        "metric_sharpe": "Sharpe", "metric_sortino": "Sortino", "metric_max_drawdown": "Max drawdown",
+        "metric_calmar": "Calmar", "metric_win_rate": "Win rate", "metric_profit_factor": "Profit factor",
+        "metric_round_trips": "Round trips", "metric_fees": "Fees",
     },
     "zh": {
         "app": "qmt-engine", "overview": "总览", "positions": "持仓", "orders": "委托", "fills": "成交",
@@ -74,6 +81,13 @@ LABELS: dict[str, dict[str, str]] = {
         "phase_closed": "休市", "phase_open_auction": "开盘集合竞价", "phase_pre_open": "开盘前",
         "phase_continuous": "连续竞价", "phase_lunch": "午间休市", "phase_close_auction": "收盘集合竞价",
         "phase_unknown": "未知",
+        "mode_live": "实盘", "mode_paper": "模拟", "mode_backtest": "回测", "session_id": "会话",
+        "conn_connected": "已连接", "conn_disconnected": "已断开", "conn_reconnecting": "重连中",
+        "conn_reconnected": "已重连", "conn_failed": "连接失败",
+        "report": "完整报告", "metric_total_return": "总收益率", "metric_annual_return": "年化收益率",
+        "metric_sharpe": "夏普比率", "metric_sortino": "索提诺比率", "metric_max_drawdown": "最大回撤",
+        "metric_calmar": "卡玛比率", "metric_win_rate": "胜率", "metric_profit_factor": "盈亏比",
+        "metric_round_trips": "交易次数", "metric_fees": "手续费",
     },
 }
 

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from ..audit.errors import AuditRunNotFoundError
 from .actions import ActionError
@@ -45,7 +45,9 @@ def overview(request: Request, principal: Principal = Viewer, done: int | None =
 
     def load() -> dict[str, Any]:
         data = state.reader.overview()
-        rows = strategy_rows(state.strategies, data.get("states", {}), (data.get("account") or {}).get("strategies", {}))
+        account = data.get("account") or {}
+        rows = strategy_rows(state.strategies, data.get("states", {}), account.get("strategies", {}),
+                             account.get("pnl_today"))
         curve = data.get("curve") or []
         t = labels(language_of(request))
         charts = {"equity": line_chart([(p["ts"], p["total_asset"]) for p in curve], label=t["equity"], css_class="equity"),
@@ -56,11 +58,13 @@ def overview(request: Request, principal: Principal = Viewer, done: int | None =
     return _page(request, "overview.html", principal, load, done=done)
 
 
-def strategy_rows(strategies: list[str], states: dict[str, dict], pnl: dict[str, str]) -> list[dict[str, Any]]:
-    """The account first, then each configured strategy (and any other the audit names), with state and cause."""
+def strategy_rows(strategies: list[str], states: dict[str, dict], pnl: dict[str, str],
+                  account_pnl: str | None = None) -> list[dict[str, Any]]:
+    """The account first, then each configured strategy (and any other the audit names), with state, cause and
+    P&L today (the account's from the latest equity mark)."""
     account = states.get("account", {})
     rows = [{"scope": "account", "strategy": None, "state": account.get("state", "ACTIVE"),
-             "cause": account.get("cause", ""), "since": account.get("since", ""), "pnl": None}]
+             "cause": account.get("cause", ""), "since": account.get("since", ""), "pnl": account_pnl}]
     names = list(strategies) + sorted({s.partition(":")[2] for s in states if s.startswith("strategy:")} - set(strategies))
     for name in names:
         own = states.get(f"strategy:{name}", {})
@@ -119,9 +123,27 @@ def run(request: Request, run_id: str, principal: Principal = Viewer):
             summary = reader.run_summary(run_id)
         except AuditRunNotFoundError:
             raise HTTPException(404, f"no run {run_id!r} in the audit database") from None
-        return {"summary": summary, "statements": reader.statements(run_id)}
+        return {"summary": summary, "statements": reader.statements(run_id), "metrics": reader.run_metrics(run_id)}
 
     return _page(request, "run.html", principal, load, run_id=run_id)
+
+
+_REPORT_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
+               "font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+@router.get("/runs/{run_id}/report", response_class=HTMLResponse)
+def run_report(request: Request, run_id: str, principal: Principal = Viewer):
+    """The run's full report (engine.results: metrics, equity and drawdown charts, round trips), as
+    ``qmt-engine report`` writes it, computed from the read-only audit database."""
+    try:
+        # the report is self-contained (plotly's JavaScript and the charts inline): its own policy allows
+        # inline script and style, and nothing from anywhere else
+        return HTMLResponse(web(request).reader.report_html(run_id), headers={"Content-Security-Policy": _REPORT_CSP})
+    except AuditRunNotFoundError:
+        raise HTTPException(404, f"no run {run_id!r} in the audit database") from None
+    except AuditUnavailable as exc:
+        raise HTTPException(503, str(exc)) from None
 
 
 # -- logging in and out ---------------------------------------------------------------------------

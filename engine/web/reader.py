@@ -18,12 +18,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from loguru import logger
 from sqlite_utils import Database
 
 from ..audit import queries
+from ..audit.errors import AuditRunNotFoundError
 
 #: tables whose newest ``ts`` tells the engine clock of a run
-_CLOCK_TABLES = ("account_snapshots", "order_updates", "order_intents", "order_denials", "connection_events",
+_CLOCK_TABLES = ("equity_marks", "order_updates", "order_intents", "order_denials", "connection_events",
                  "trading_states", "job_runs", "alerts", "fills")
 
 
@@ -92,9 +94,9 @@ class AuditReader:
             last_write = conn.execute("SELECT MAX(committed_at) FROM audit_chain").fetchone()[0]
             connection = _one(conn, "SELECT kind, session_id, detail, ts FROM connection_events WHERE run_id = ? "
                                     "ORDER BY seq DESC LIMIT 1", rid)
-            snapshot = _one(conn, "SELECT * FROM account_snapshots WHERE run_id = ? ORDER BY seq DESC LIMIT 1", rid)
+            snapshot = _one(conn, "SELECT * FROM equity_marks WHERE run_id = ? ORDER BY seq DESC LIMIT 1", rid)
             curve = [dict(r) for r in conn.execute(
-                "SELECT ts, total_asset, pnl_today FROM account_snapshots WHERE run_id = ? AND substr(ts, 1, 10) = ? "
+                "SELECT ts, total_asset, pnl_today FROM equity_marks WHERE run_id = ? AND substr(ts, 1, 10) = ? "
                 "ORDER BY seq", (rid, day))]
             counts = {name: conn.execute(f"SELECT COUNT(*) FROM [{table}] WHERE run_id = ? AND substr(ts, 1, 10) = ?",
                                          (rid, day)).fetchone()[0]
@@ -118,7 +120,7 @@ class AuditReader:
             run = self._run(conn, run_id)
             if run is None:
                 return {"run": None, "positions": [], "account": None}
-            snapshot = _one(conn, "SELECT * FROM account_snapshots WHERE run_id = ? ORDER BY seq DESC LIMIT 1",
+            snapshot = _one(conn, "SELECT * FROM equity_marks WHERE run_id = ? ORDER BY seq DESC LIMIT 1",
                             run["run_id"])
         account = _snapshot(snapshot)
         return {"run": _decoded(run), "account": account, "positions": account["positions"] if account else []}
@@ -171,6 +173,27 @@ class AuditReader:
     def run_summary(self, run_id: str) -> dict[str, Any]:
         with self.database() as db:
             return queries.run_summary(db, run_id)
+
+    def run_metrics(self, run_id: str) -> dict[str, Any] | None:
+        """The run's headline figures (:func:`engine.results.run_metrics`), or None where they cannot be
+        computed (no equity marks, e.g. a file older than m006)."""
+        from ..results import run_metrics
+
+        with self.database() as db:
+            try:
+                return run_metrics(db, run_id)
+            except AuditRunNotFoundError:
+                raise
+            except Exception:  # noqa: BLE001 - the page shows the run without its figures
+                logger.opt(exception=True).debug("web: no metrics for run {}", run_id)
+                return None
+
+    def report_html(self, run_id: str) -> str:
+        """The run's report page (:func:`engine.results.render_report_html`)."""
+        from ..results import render_report_html
+
+        with self.database() as db:
+            return render_report_html(db, run_id)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -233,4 +256,7 @@ def _decoded(run: dict[str, Any]) -> dict[str, Any]:
 def _snapshot(row: dict[str, Any] | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {**row, "positions": _json(row.get("positions")) or [], "strategies": _json(row.get("strategies")) or {}}
+    held = _json(row.get("positions")) or {}
+    positions = [{"code": code, **{("last_price" if key == "price" else key): value for key, value in p.items()}}
+                 for code, p in held.items()]
+    return {**row, "positions": positions, "strategies": _json(row.get("strategies")) or {}}

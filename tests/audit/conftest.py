@@ -51,12 +51,10 @@ SAMPLE_FIELDS: dict[str, dict[str, Any]] = {
                        "broker_value": "200", "action": "took the broker's position"},
     "alert": {"kind": "market_data_silent", "detail": "no tick for 60 s in trading hours"},
     "daily_statement": {"day": "2025-01-02", "statement": {"account": {"pnl": "12.30"}, "strategies": {}}},
-    "account_snapshot": {"cash": "998944.75", "frozen_cash": "0.00", "market_value": "1050.00",
-                         "total_asset": "999994.75", "pnl_today": "-5.25",
-                         "positions": [{"code": "600000.SH", "volume": 100, "avg_price": "10.5525", "pnl": "-5.25"}],
-                         "strategies": {"ma_cross": "-5.25"}},
     "equity_mark": {"kind": "intraday", "cash": "998940.00", "frozen_cash": "0.00", "market_value": "1055.00",
-                    "total_asset": "999995.00", "positions": '{"600000.SH":{"volume":100,"price":"10.55"}}'},
+                    "total_asset": "999995.00", "pnl_today": "-5.00",
+                    "positions": '{"600000.SH":{"volume":100,"price":"10.55","avg_price":"10.5525","pnl":"-0.25"}}',
+                    "strategies": '{"ma_cross":"-5.00"}'},
 }
 
 

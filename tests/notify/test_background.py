@@ -40,7 +40,9 @@ def test_a_failing_item_is_retried_with_back_off_while_the_others_go_on():
     worker.submit("good")
     assert wait_until(lambda: ("good", 0.0) in calls and worker.waiting_retries == 1)
     now[0] = 2.0  # the first back-off
-    assert wait_until(lambda: [c for c in calls if c[0] == "bad"] == [("bad", 0.0), ("bad", 2.0)])
+    # the second attempt ran and was queued again (due at 2 + 3): only then may the clock move on
+    assert wait_until(lambda: [c for c in calls if c[0] == "bad"] == [("bad", 0.0), ("bad", 2.0)]
+                      and worker.waiting_retries == 1 and not worker.busy)
     now[0] = 4.0  # doubled (4), capped at 3: due at 5
     assert worker.waiting_retries == 1
     now[0] = 5.0

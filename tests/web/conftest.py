@@ -1,5 +1,5 @@
 """A real audit database for the web tests: one paper run over the sample data (orders, fills, denials, jobs,
-account snapshots), written once per session; and the app built on it."""
+equity marks), written once per session; and the app built on it."""
 
 from __future__ import annotations
 

@@ -32,7 +32,8 @@ CONFIG = """
 mode: paper
 account_id: T0001
 logging: {{file: null}}
-audit: {{path: audit.db, snapshot_seconds: 1}}
+audit: {{path: audit.db}}
+results: {{mark_every: 1s}}
 engine: {{control_path: control.db, control_poll_seconds: 0.1, heartbeat_seconds: 1}}
 paper:
   feed: xtdata
@@ -172,6 +173,13 @@ def test_operator_watches_and_halts_a_strategy_a_viewer_cannot(browser, live_set
     for path, name in (("/positions", "positions"), ("/orders", "orders"), ("/denials", "denials")):
         page.goto(f"{base}{path}")
         browser.screenshot(page, f"web-{name}")
+    page.goto(f"{base}/runs")
+    page.click("table a")  # the running run: its figures and a link to its full report
+    assert page.locator("#metrics").count() == 1
+    browser.screenshot(page, "web-run")
+    page.click("#report-link")
+    page.wait_for_selector(".js-plotly-plot")  # the report's charts drew
+    browser.screenshot(page, "web-run-report")
     page.goto(f"{base}/?lang=zh")
     assert "委托" in page.text_content("main") and "风控拒单" in page.text_content("main")
     browser.screenshot(page, "web-overview-zh")

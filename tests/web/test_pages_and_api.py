@@ -45,6 +45,10 @@ def test_every_page_renders_for_both_roles(make_client, token, role):
     run_id = client.get("/api/runs").json()[0]["run_id"]
     run = client.get(f"/runs/{run_id}")
     assert run.status_code == 200 and "2026-03-" in run.text  # its daily statements
+    assert 'id="metrics"' in run.text and "Max drawdown" in run.text  # engine.results' figures
+    report = client.get(f"/runs/{run_id}/report")
+    assert report.status_code == 200 and "Equity" in report.text and run_id in report.text
+    assert client.get("/runs/no-such-run/report").status_code == 404
     assert client.get("/orders/no-such-order").status_code == 404
     assert client.get("/runs/no-such-run").status_code == 404
 
@@ -110,8 +114,11 @@ def test_labels_in_chinese_by_setting_and_per_browser(make_client, run_copy):
     english = client.get("/").text
     assert "Orders" in english and "委托" not in english
     chinese = client.get("/?lang=zh").text
-    for word in ("委托", "成交", "持仓", "资金", "风控拒单"):
+    for word in ("委托", "成交", "持仓", "资金", "风控拒单", "模拟"):  # 模拟: the paper mode, translated too
         assert word in chinese
+    assert "<b>paper</b>" not in chinese
+    account_row = re.search(r'<tr data-scope="account">(.*?)</tr>', chinese, re.S).group(1)
+    assert re.search(r'<span class="num[^"]*">-?[0-9][0-9,]*\.[0-9]{2}</span>', account_row), account_row  # P&L today
     assert "风控拒单" in client.get("/denials").text  # the choice sticks (cookie)
     text = (run_copy / "config.yaml").read_text(encoding="utf-8") + "web: {language: zh}\n"
     (run_copy / "config.yaml").write_text(text, encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,11 +10,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from . import env as env_refs
 from .errors import ConfigError
 from .models import SECRET_FIELDS, EngineConfig, mask_secret, resolve_paths
 
 DEFAULT_CONFIG_NAME = "config.yaml"
-_ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 def embedded_default_path() -> Path:
@@ -41,6 +40,7 @@ def load_config(path: str | Path | None = None, *, environ: dict[str, str] | Non
         raise ConfigError(str(config_path), ["file not found"]) from None
     except OSError as exc:
         raise ConfigError(str(config_path), [f"cannot read the file: {exc.strerror}"]) from None
+    text, references = env_refs.protect(text)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -49,19 +49,42 @@ def load_config(path: str | Path | None = None, *, environ: dict[str, str] | Non
         raise ConfigError(str(config_path), ["the file is empty; expected a mapping of settings"])
     lines: dict[tuple, int] = {}
     problems: list[str] = []
-    data = _to_python(node, (), lines, env, problems)
+    env_texts: dict[tuple, str] = {}
+    data = _to_python(node, (), lines, (env, references, env_texts), problems)
     if problems:
         raise ConfigError(str(config_path), problems)
     if not isinstance(data, dict):
         raise ConfigError(str(config_path), [f"line {node.start_mark.line + 1}: expected a mapping of settings at the top level"])
     try:
-        config = EngineConfig.model_validate(data)
+        config = _validate(data, env_texts)
     except ValidationError as exc:
         raise ConfigError(str(config_path), _validation_problems(exc, lines)) from None
     embedded = config_path.resolve() == embedded_default_path().resolve()
     base = Path.cwd() if embedded else config_path.resolve().parent
     config = resolve_paths(config, base)
     return config.model_copy(update={"source_path": config_path.resolve()})
+
+
+def _validate(data: dict, env_texts: dict[tuple, str]) -> EngineConfig:
+    """Validate; a typed ``${VAR}`` value where the schema wants text (an account id ``88001234``) becomes its text."""
+    while True:
+        try:
+            return EngineConfig.model_validate(data)
+        except ValidationError as exc:
+            retyped = False
+            for error in exc.errors():
+                loc = tuple(error["loc"])
+                if error["type"] == "string_type" and loc in env_texts:
+                    _set_at(data, loc, env_texts.pop(loc))
+                    retyped = True
+            if not retyped:
+                raise
+
+
+def _set_at(data: Any, loc: tuple, value: Any) -> None:
+    for key in loc[:-1]:
+        data = data[key]
+    data[loc[-1]] = value
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
@@ -72,44 +95,40 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 def _to_python(node: yaml.Node, loc: tuple, lines: dict, env, problems: list[str]) -> Any:
-    """Construct plain Python from a composed node, remembering each value's line."""
+    """Construct plain Python from a composed node, remembering each value's line.
+
+    ``env`` is ``(environment mapping, env references)`` from :func:`engine.config.env.protect`.
+    """
     lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = key_node.value
+            key = env_refs.restore(key_node.value, env[1])
             if key in out:
                 problems.append(f"line {key_node.start_mark.line + 1}: {_dotted(loc + (key,))}: duplicate key")
             out[key] = _to_python(value_node, loc + (key,), lines, env, problems)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, loc + (i,), lines, env, problems) for i, item in enumerate(node.value)]
-    value = node.value if node.tag == "tag:yaml.org,2002:str" else _construct_scalar(node)
-    if isinstance(value, str) and "${" in value:
-        # The result stays a string; pydantic converts "5" to an int where a number is expected.
-        value = _substitute(value, loc, lines[loc], env, problems)
-    return value
+    env_map, references, env_texts = env
+    if isinstance(node.value, str) and env_refs.has_placeholder(node.value):
+        # A plain scalar that is exactly one ${VAR} is typed (int, float, bool, null); anything else is text.
+        missing: list[str] = []
+        value = env_refs.substitute(node.value, references, env_map, typed=node.style is None, missing=missing)
+        for name in missing:
+            problems.append(
+                f"line {lines[loc]}: {_dotted(loc)}: environment variable {name} is not set "
+                f"(set it, or write ${{{name}:-default}})"
+            )
+        if not isinstance(value, str):
+            env_texts[loc] = env_refs.substitute(node.value, references, env_map, typed=False, missing=[])
+        return value
+    return node.value if node.tag == "tag:yaml.org,2002:str" else _construct_scalar(node)
 
 
 def _construct_scalar(node: yaml.Node) -> Any:
     """Type a plain scalar (int, float, bool, null, timestamp) the way ``yaml.safe_load`` would."""
     return yaml.SafeLoader("").construct_object(node, deep=True)
-
-
-def _substitute(text: str, loc: tuple, line: int, env, problems: list[str]) -> str:
-    def replace(match: re.Match) -> str:
-        name, default = match.group(1), match.group(2)
-        if name in env:
-            return env[name]
-        if default is not None:
-            return default
-        problems.append(
-            f"line {line}: {_dotted(loc)}: environment variable {name} is not set "
-            f"(set it, or write ${{{name}:-default}})"
-        )
-        return ""
-
-    return _ENV_PATTERN.sub(replace, text)
 
 
 def _dotted(loc: tuple) -> str:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from . import env as env_refs
 from .errors import ConfigError
+from .overrides import OverrideError, apply_overrides
 from .models import SECRET_FIELDS, EngineConfig, mask_secret, resolve_paths
 
 DEFAULT_CONFIG_NAME = "config.yaml"
@@ -30,8 +31,13 @@ def resolve_config_path(path: str | Path | None) -> Path:
     return local if local.exists() else embedded_default_path()
 
 
-def load_config(path: str | Path | None = None, *, environ: dict[str, str] | None = None) -> EngineConfig:
-    """Load, substitute and validate a configuration file; raise :class:`ConfigError` on any problem."""
+def load_config(path: str | Path | None = None, *, environ: dict[str, str] | None = None,
+                overrides: list[str] | None = None) -> EngineConfig:
+    """Load, substitute, override and validate a configuration file; raise :class:`ConfigError` on any problem.
+
+    ``overrides`` are ``PATH=VALUE`` strings (``strategies.ma_cross.params.fast=8``, see
+    :mod:`engine.config.overrides`), applied after ``${VAR}`` substitution and validated like the file.
+    """
     config_path = resolve_config_path(path)
     env = os.environ if environ is None else environ
     try:
@@ -56,9 +62,15 @@ def load_config(path: str | Path | None = None, *, environ: dict[str, str] | Non
     if not isinstance(data, dict):
         raise ConfigError(str(config_path), [f"line {node.start_mark.line + 1}: expected a mapping of settings at the top level"])
     try:
+        overridden = apply_overrides(data, list(overrides or []))
+    except OverrideError as exc:
+        raise ConfigError(str(config_path), [str(exc)]) from None
+    for loc in overridden:
+        env_texts.pop(loc, None)
+    try:
         config = _validate(data, env_texts)
     except ValidationError as exc:
-        raise ConfigError(str(config_path), _validation_problems(exc, lines)) from None
+        raise ConfigError(str(config_path), _validation_problems(exc, lines, overridden)) from None
     embedded = config_path.resolve() == embedded_default_path().resolve()
     base = Path.cwd() if embedded else config_path.resolve().parent
     config = resolve_paths(config, base)
@@ -141,11 +153,13 @@ def _dotted(loc: tuple) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _validation_problems(exc: ValidationError, lines: dict[tuple, int]) -> list[str]:
+def _validation_problems(exc: ValidationError, lines: dict[tuple, int],
+                         overridden: dict[tuple, str] | None = None) -> list[str]:
     problems = []
     for error in exc.errors():
         loc = tuple(error["loc"])
         line = _nearest_line(loc, lines)
+        source = next((raw for where, raw in (overridden or {}).items() if loc[:len(where)] == where), None)
         given = error.get("input")
         shown = "" if isinstance(given, (dict, list)) or given is None else f" (got {given!r})"
         if loc and loc[0] in SECRET_FIELDS:
@@ -154,7 +168,8 @@ def _validation_problems(exc: ValidationError, lines: dict[tuple, int]) -> list[
         if error["type"] == "extra_forbidden":
             message = "unknown setting; check the spelling against the config reference in README.md"
             shown = ""
-        problems.append(f"line {line}: {_dotted(loc)}: {message}{shown}")
+        where = f"--set {source}" if source else f"line {line}"
+        problems.append(f"{where}: {_dotted(loc)}: {message}{shown}")
     return problems
 
 

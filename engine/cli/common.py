@@ -26,10 +26,16 @@ def print_error(message: object) -> None:
     err_console.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False)
 
 
-def load_or_exit(path: Optional[Path]) -> EngineConfig:
-    """Load the configuration or print every problem (file, line, field) and exit with code 2."""
+SetOption = typer.Option(
+    None, "--set",
+    help="Override a setting: PATH=VALUE, e.g. strategies.ma_cross.params.fast=8 (repeatable; validated like the file).",
+)
+
+
+def load_or_exit(path: Optional[Path], overrides: Optional[list[str]] = None) -> EngineConfig:
+    """Load the configuration (with ``--set`` overrides) or print every problem (file, line, field) and exit 2."""
     try:
-        return load_config(path)
+        return load_config(path, overrides=list(overrides or []))
     except ConfigError as exc:
         print_error(exc)
         raise typer.Exit(code=2) from None

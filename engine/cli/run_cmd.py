@@ -20,7 +20,7 @@ from ..core.router import JournalError
 from ..plugin_manager import PluginLoadError
 from ..scheduling import ScheduleError
 from . import report_cmd
-from .common import ConfigOption, console, load_or_exit, print_error
+from .common import ConfigOption, SetOption, console, load_or_exit, print_error
 
 
 class _ProgressPlugin:
@@ -39,10 +39,11 @@ class _ProgressPlugin:
 
 
 def run(config: Optional[Path] = ConfigOption,
+        overrides: Optional[list[str]] = SetOption,
         progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar (paper replay)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and errors on the console.")) -> None:
     """Run the configured mode (default: paper replay of the bundled sample data) and print a summary."""
-    settings = load_or_exit(config)
+    settings = load_or_exit(config, overrides)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
                    TimeElapsedColumn(), console=console, disable=not progress, transient=False)
     setup_logging(settings.logging, console=False)

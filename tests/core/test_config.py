@@ -103,3 +103,37 @@ def test_missing_and_empty_files(tmp_path, write_config):
 @pytest.mark.parametrize("secret, shown", [("12345678", "12****78"), ("abc", "***"), ("", ""), (None, "")])
 def test_mask_secret(secret, shown):
     assert mask_secret(secret) == shown
+
+
+def test_env_in_flow_style_mapping_is_typed(write_config):
+    path = write_config(
+        "strategies:\n  - {name: s, module: engine.examples.ma_cross, class: MaCross,\n"
+        "     params: {fast: ${FAST:-5}, ratio: ${R}, on: ${ON}, none: ${NONE}, code: ${CODE}, label: x${FAST:-5}}}\n"
+    )
+    config = load_config(path, environ={"R": "0.25", "ON": "true", "NONE": "null", "CODE": "0012"})
+    params = config.strategies[0].params
+    assert params == {"fast": 5, "ratio": 0.25, "on": True, "none": None, "code": "0012", "label": "x5"}
+    assert type(params["fast"]) is int
+
+
+def test_env_in_block_style_is_typed_and_quoted_stays_text(write_config):
+    path = write_config(
+        "strategies:\n  - name: s\n    module: engine.examples.ma_cross\n    class: MaCross\n    params:\n"
+        "      fast: ${FAST}\n      quoted: '${FAST}'\n"
+    )
+    params = load_config(path, environ={"FAST": "7"}).strategies[0].params
+    assert params == {"fast": 7, "quoted": "7"}
+
+
+def test_numeric_env_value_for_a_text_setting_stays_text(write_config):
+    path = write_config("account_id: ${ACC}\n")
+    assert load_config(path, environ={"ACC": "88001234"}).account_id.get_secret_value() == "88001234"
+
+
+def test_missing_env_variable_in_flow_style_names_line_field_and_variable(write_config):
+    path = write_config("mode: paper\nstrategies:\n  - {name: s, module: m, params: {n: ${N}}}\n")
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(path, environ={})
+    message = str(excinfo.value)
+    assert str(path) in message
+    assert "line 3: strategies[0].params.n: environment variable N is not set" in message

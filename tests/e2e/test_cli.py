@@ -130,3 +130,14 @@ def test_startup_errors_are_clean_messages_not_tracebacks(write_config, tmp_path
                         name="ghost.yaml")
     code, output = invoke("run", "--config", path, "--no-progress")
     assert code == 2 and "ghost" in output and "Traceback" not in output
+
+
+def test_set_overrides_on_run_and_config_check(config_file, tmp_path):
+    code, output = invoke("config", "check", "--config", config_file, "--set", "strategies.ma_cross.params.fast=abc")
+    assert code == 2 and "--set strategies.ma_cross.params.fast=abc" in output
+    code, output = invoke("config", "check", "--config", config_file, "--set", "audit.path=other.db")
+    assert code == 0 and "other.db" in output.replace("\n", "")
+    code, output = invoke("run", "--config", config_file, "--no-progress", "--set", "audit.path=other.db",
+                          "--set", "strategies.ma_cross.params.fast=3")
+    assert code == 0, output
+    assert (tmp_path / "other.db").exists() and not (tmp_path / "audit.db").exists()

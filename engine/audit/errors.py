@@ -33,3 +33,7 @@ class AuditClosedError(AuditError):
 
 class AuditRunNotFoundError(AuditError):
     """A query asked about a run id that the audit database does not contain."""
+
+
+class AuditSchemaOutdatedError(AuditError):
+    """A read-only open found migrations still to apply (a reader never migrates the file it reads)."""

@@ -52,6 +52,7 @@ from .completion import Completion
 from .chain_writer import ChainWriter
 from .database import open_audit_db
 from .errors import AuditClosedError, AuditWriteError
+from .instance_lock import InstanceLock, database_lock_path
 from .row_plans import RowPlanner
 from .transactions import write_batch
 from .wal import WalKeeper
@@ -98,13 +99,17 @@ class AuditWriter:
         has caught up, so memory stays bounded. A busy engine thread holds the GIL, and the
         writer's ``executemany`` gives it up and waits for it again at every row; it writes a
         backlog fastest while the engine thread waits for it.
+    :param locks: further :class:`~engine.audit.instance_lock.InstanceLock` s to take for the
+        writer's life (the live account's); the database's own ``<path>.lock`` is always taken.
+    :raises InstanceLockedError: another engine writes this database (or holds a lock in ``locks``).
     :raises NotAnAuditDatabaseError, AuditSchemaTooNewError: from opening ``path``.
     """
 
     AUDIT_JOURNAL = True
 
     def __init__(self, path: str | Path, *, batch_size: int = 500, flush_interval: float = 0.2,
-                 synchronous: str = "full", durable_wait: bool = True, max_backlog: int | None = None) -> None:
+                 synchronous: str = "full", durable_wait: bool = True, max_backlog: int | None = None,
+                 locks: tuple[InstanceLock, ...] = ()) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"AuditWriter: batch_size must be an int >= 1, got {batch_size!r}")
         if not isinstance(flush_interval, (int, float)) or flush_interval < 0:
@@ -127,12 +132,19 @@ class AuditWriter:
         self._dead = False
         self._lost: list[str] = []  # failures of batched rows not yet raised to a caller
         self._death: AuditWriteError | None = None
-        opened: Future = Future()
-        self._thread = threading.Thread(
-            target=self._run, args=(opened,), name="audit-writer", daemon=True
-        )
-        self._thread.start()
-        opened.result()  # re-raises an open/migration error here, on the caller's thread
+        self._instance_locks: list[InstanceLock] = []
+        try:
+            for lock in (InstanceLock(database_lock_path(self.path), f"audit database {self.path}"), *locks):
+                self._instance_locks.append(lock.acquire())
+            opened: Future = Future()
+            self._thread = threading.Thread(
+                target=self._run, args=(opened,), name="audit-writer", daemon=True
+            )
+            self._thread.start()
+            opened.result()  # re-raises an open/migration error here, on the caller's thread
+        except BaseException:
+            self._release_locks()
+            raise
 
     # ------------------------------------------------------------------ hook
 
@@ -197,9 +209,14 @@ class AuditWriter:
             except AuditWriteError:
                 pass  # the thread died while closing: raised below
         self._thread.join()
+        self._release_locks()
         self._raise_pending_error()
         if self._death is not None and not already:
             raise self._death
+
+    def _release_locks(self) -> None:
+        while self._instance_locks:
+            self._instance_locks.pop().release()
 
     def __enter__(self) -> AuditWriter:
         return self

@@ -28,7 +28,7 @@ JsonOption = typer.Option(False, "--json", help="Print JSON lines instead of a t
 def _open(db: Optional[Path], config: Optional[Path]):
     path = db if db is not None else load_or_exit(config).audit.path
     try:
-        return open_audit_db(path, create=False)
+        return open_audit_db(path, create=False, read_only=True)
     except AuditError as exc:
         print_error(exc)
         raise typer.Exit(code=2) from None

@@ -47,7 +47,7 @@ def report(run_ids: Optional[list[str]] = RunIdsArgument,
 
     path = db if db is not None else load_or_exit(config).audit.path
     try:
-        database = open_audit_db(path, create=False)
+        database = open_audit_db(path, create=False, read_only=True)
     except AuditError as exc:
         print_error(exc)
         raise typer.Exit(code=2) from None

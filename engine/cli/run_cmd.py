@@ -49,7 +49,8 @@ def run(config: Optional[Path] = ConfigOption,
     setup_logging(settings.logging, console=False)
     level = "WARNING" if quiet else settings.logging.level
     logger.add(lambda message: bar.console.print(message, end="", markup=False, highlight=False, soft_wrap=True),
-               level=level, format="{time:HH:mm:ss} {level: <7} {extra[run_id]} {message}", colorize=False)
+               level=level, format="{time:HH:mm:ss} {level: <7} {extra[run_id]} {message}", colorize=False,
+               diagnose=False)
     engine_ref: list = []
     task = bar.add_task("starting", total=100)
     try:

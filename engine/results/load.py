@@ -89,7 +89,7 @@ def open_db(db: Database | str | Path) -> tuple[Database, bool]:
     """``(database, opened_here)``: an open Database passes through; a path is opened read-side."""
     if isinstance(db, Database):
         return db, False
-    return open_audit_db(Path(db), create=False), True
+    return open_audit_db(Path(db), create=False, read_only=True), True
 
 
 def resolve_run_id(db: Database, run: str | None) -> str:

@@ -115,11 +115,11 @@ def backtest(config: str | Path | Any = "config.yaml", params: dict[str, Any] | 
     sink = None
     if quiet:
         logger.remove()
-        sink = logger.add(lambda message: print(message, end=""), level="WARNING", format="{level}: {message}")
+        sink = logger.add(lambda message: print(message, end=""), level="WARNING", format="{level}: {message}", diagnose=False)
     try:
         summary = Engine(settings).run()
     finally:
         if sink is not None:
             logger.remove(sink)
-            logger.add(__import__("sys").stderr)
+            logger.add(__import__("sys").stderr, diagnose=False)
     return BacktestResult(summary, compute_results(Path(summary.audit_path), summary.run_id))

@@ -131,7 +131,10 @@ class AccountStore:
                     for t in trades])
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                # A Ctrl-C delivered right after COMMIT lands here with no transaction open:
+                # a ROLLBACK then would fail and replace the KeyboardInterrupt.
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
 
     def save_statement(self, day: dt.date, ledger: Ledger, market_value: Decimal,

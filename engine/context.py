@@ -109,7 +109,7 @@ class StrategyContext:
 
         Risk plugins use it (a daily loss limit moves trading to REDUCING or HALTED).
         """
-        self.__engine.set_trading_state(TradingState(state), f"{self.name}: {cause}", strategy)
+        self.__engine.trading.impose(self.name, TradingState(state), f"{self.name}: {cause}", strategy)
 
     @property
     def connected(self) -> bool:

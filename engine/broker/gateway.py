@@ -21,7 +21,14 @@ from .callback import GatewayCallback
 
 
 class BrokerError(Exception):
-    """The broker could not be reached or made ready; the message says which step failed."""
+    """The broker could not be reached or made ready; the message says which step failed.
+
+    ``code`` is MiniQMT's return code when it gave one, ``step`` the call that failed."""
+
+    def __init__(self, message: str, *, code: int | None = None, step: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.step = step
 
 
 class XtGateway:
@@ -54,19 +61,23 @@ class XtGateway:
         self.session_id = next(self._session_ids)
         self._engine_thread = threading.get_ident()  # the engine connects; its own thread may call the SDK
         self.trader = self._factory(self.session_id)
-        self.callback = GatewayCallback(self._put)
-        self.trader.register_callback(self.callback)
-        self.trader.start()
-        if self._sync_timeout_ms:
-            self.trader.set_timeout(self._sync_timeout_ms)
-        result = self.trader.connect()
-        if result != 0:
-            self._stop_quietly()
-            raise BrokerError(f"connect() returned {result} for session {self.session_id}: is MiniQMT running and logged in?")
-        result = self.trader.subscribe(self.account)
-        if result != 0:
-            self._stop_quietly()
-            raise BrokerError(f"subscribe() returned {result} for the account: check account_id and that MiniQMT shows it logged in")
+        try:
+            self.callback = GatewayCallback(self._put)
+            self.trader.register_callback(self.callback)
+            self.trader.start()
+            if self._sync_timeout_ms:
+                self.trader.set_timeout(self._sync_timeout_ms)
+            result = self.trader.connect()
+            if result != 0:
+                raise BrokerError(f"connect() returned {result} for session {self.session_id}: "
+                                  "is MiniQMT running and logged in?", code=result, step="connect")
+            result = self.trader.subscribe(self.account)
+            if result != 0:
+                raise BrokerError(f"subscribe() returned {result} for the account: check account_id and that "
+                                  "MiniQMT shows it logged in", code=result, step="subscribe")
+        except BaseException:
+            self.close()  # no half-open trader stays behind: nothing is sent to a session that never connected
+            raise
         logger.info("broker connected (session {})", self.session_id)
 
     def load_snapshot(self) -> BrokerSnapshot:
@@ -82,15 +93,19 @@ class XtGateway:
             trades=list(self.trader.query_stock_trades(self.account) or []),
         )
 
-    def is_alive(self) -> bool:
-        """A cheap sync query answers (``query_stock_asset``); False when it raises or returns nothing."""
+    def query_asset(self):
+        """The liveness query: ``query_stock_asset``'s answer, or None when it raises or returns nothing."""
         if self.trader is None:
-            return False
+            return None
         try:
-            return self.trader.query_stock_asset(self.account) is not None
+            return self.trader.query_stock_asset(self.account)
         except Exception as exc:  # noqa: BLE001 - any failure means the connection is not usable
             logger.warning("liveness query failed: {}", exc)
-            return False
+            return None
+
+    def is_alive(self) -> bool:
+        """A cheap sync query answers (``query_stock_asset``); False when it raises or returns nothing."""
+        return self.query_asset() is not None
 
     def query_orders(self) -> list:
         """Today's orders at the broker (``query_stock_orders``); raises BrokerError when it cannot answer."""
@@ -98,6 +113,14 @@ class XtGateway:
         records = self.trader.query_stock_orders(self.account, False)
         if records is None:
             raise BrokerError("query_stock_orders returned nothing: not connected or not subscribed")
+        return list(records)
+
+    def query_trades(self) -> list:
+        """Today's trades at the broker (``query_stock_trades``); raises BrokerError when it cannot answer."""
+        self._require_engine_side("querying trades")
+        records = self.trader.query_stock_trades(self.account)
+        if records is None:
+            raise BrokerError("query_stock_trades returned nothing: not connected or not subscribed")
         return list(records)
 
     def close(self) -> None:

@@ -43,6 +43,14 @@ CREATE TABLE IF NOT EXISTS states (
     state TEXT NOT NULL CHECK (state IN ('ACTIVE', 'REDUCING', 'HALTED')),
     cause TEXT
 );
+CREATE TABLE IF NOT EXISTS causes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('ACTIVE', 'REDUCING', 'HALTED')),
+    detail TEXT
+);
 """
 
 
@@ -132,6 +140,28 @@ class ControlStore:
                 "SELECT scope, state, cause FROM states WHERE id IN (SELECT max(id) FROM states GROUP BY scope)"
             ).fetchall()
         return {r["scope"]: (r["state"], r["cause"] or "") for r in rows}
+
+    def record_cause(self, scope: str, kind: str, state: str, detail: str) -> None:
+        """One cause of a scope imposed (``state`` REDUCING/HALTED) or released (``ACTIVE``)."""
+        with self._connect() as conn:
+            conn.execute("INSERT INTO causes (at, scope, kind, state, detail) VALUES (?, ?, ?, ?, ?)",
+                         (_now(), scope, kind, state, detail))
+
+    def current_causes(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """The latest row per (scope, kind): ``{(scope, kind): (state, detail)}``; ACTIVE = released.
+
+        A scope recorded by an engine from before causes were kept (only a ``states`` row) comes back
+        as one ``operator`` cause, which ``resume`` lifts."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT scope, kind, state, detail FROM causes WHERE id IN (SELECT max(id) FROM causes GROUP BY scope, kind)"
+            ).fetchall()
+        causes = {(r["scope"], r["kind"]): (r["state"], r["detail"] or "") for r in rows}
+        with_causes = {scope for scope, _kind in causes}
+        for scope, (state, cause) in self.current_states().items():
+            if scope not in with_causes:
+                causes[(scope, "operator")] = (state, cause)
+        return causes
 
     def history(self, limit: int = 20) -> list[dict]:
         with self._connect() as conn:

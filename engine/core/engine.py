@@ -41,12 +41,9 @@ from .jobs import build_scheduler, run_due_jobs
 from .lifecycle import close_plugins, record_plugin_failure, shutdown
 from .journal_recovery import recover_from_journal
 from .operator import apply_operator_commands, restore_trading_states
+from .trading_states import DISCONNECT, TradingStates
 from .strategy_book import StrategyBook
 from .snapshot import load_broker_snapshot
-
-
-#: how restrictive each trading state is
-_RESTRICTION = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2}
 
 
 class Engine:
@@ -90,9 +87,7 @@ class Engine:
         self.stats = RunStats()
         self.router = OrderRouter(self, id_prefix=client_id_prefix(started, number))
         self.broker_events = BrokerEventHandler(self)
-        self.account_state = TradingState.ACTIVE
-        self.strategy_states: dict[str, TradingState] = {}
-        self.halt_cause = ""
+        self.trading = TradingStates(self.emit, self.control)
         self._seq = 0
         self._engine_thread: int | None = None
         self._stop_reason: str | None = None
@@ -221,32 +216,32 @@ class Engine:
 
     def trading_state_for(self, strategy: str) -> TradingState:
         """The more restrictive of the account's state and the strategy's own."""
-        own = self.strategy_states.get(strategy, TradingState.ACTIVE)
-        account = self.account_state
-        return own if _RESTRICTION[own] > _RESTRICTION[account] else account
+        return self.trading.for_strategy(strategy)
+
+    @property
+    def account_state(self) -> TradingState:
+        """The account's trading state (its causes: :attr:`trading`)."""
+        return self.trading.account
+
+    @property
+    def strategy_states(self) -> dict[str, TradingState]:
+        """Each strategy's own trading state (only strategies that ever had a cause)."""
+        return self.trading.strategies()
+
+    @property
+    def strategy_names(self) -> frozenset[str]:
+        """Names of every loaded plugin: what ``halt --strategy`` / ``resume --strategy`` may name."""
+        return frozenset(p.name for p in self.plugins)
+
+    @property
+    def broker_connected(self) -> bool:
+        """True while a live trader exists and no reconnect is pending."""
+        return self.gateway.trader is not None and not self.runtime.reconnecting
 
     def reduces_position(self, request) -> bool:
         """A sell within the T+1 sellable volume: risk-reducing, never blocked by exposure or loss rules."""
         position = self.portfolio.positions.get(request.code)
         return request.side is Side.SELL and position is not None and request.volume <= position.can_use_volume
-
-    def set_trading_state(self, state: TradingState, cause: str, strategy: str | None = None, *,
-                          persist: bool = True) -> None:
-        """Change the account's (or one strategy's) state; recorded in the audit and, unless
-        ``persist`` is false (connection-driven changes), in the control file so it survives a restart."""
-        previous = self.strategy_states.get(strategy, TradingState.ACTIVE) if strategy else self.account_state
-        if previous is state:
-            return
-        if strategy:
-            self.strategy_states[strategy] = state
-        else:
-            self.account_state = state
-            self.halt_cause = cause if state is not TradingState.ACTIVE else ""
-        scope = f"strategy:{strategy}" if strategy else "account"
-        self.emit(TradingStateChanged(scope=scope, previous=previous.value, current=state.value, cause=cause))
-        if persist:
-            self.control.record_state(scope, state.value, cause)
-        logger.warning("trading state of {} -> {} ({})", strategy or "the account", state.value, cause)
 
     # -- loop --------------------------------------------------------------
 
@@ -328,7 +323,7 @@ class Engine:
         logger.info("account status {}", getattr(record, "status", record))
 
     def _on_disconnected(self, detail: str) -> None:
-        self.set_trading_state(TradingState.HALTED, "disconnect", persist=False)
+        self.trading.impose(DISCONNECT, TradingState.HALTED, "disconnect")
         self.emit(ConnectionChanged(kind="disconnected", session_id=self.gateway.session_id, detail=detail or ""))
         logger.error("broker disconnected: {}", detail or "(no detail)")
         self.notify("on_disconnect", reason=detail or "disconnected")

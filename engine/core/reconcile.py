@@ -105,8 +105,9 @@ class DifferenceRecorder:
 def resolve_unknown_submit(engine: Engine, order: Order, why: str) -> None:
     """Find an order whose submission outcome is unknown at the broker by its client id.
 
-    Found: adopt the broker's id and status. Not found: the order is rejected
-    locally. Either way it is never sent again.
+    Found: adopt the broker's id and status, and the order's trades the engine has not seen (an
+    order that filled while unanswered is filled with its fills, not just its status). Not found:
+    the order is rejected locally. Either way it is never sent again.
     """
     try:
         records = engine.gateway.query_orders()
@@ -122,6 +123,24 @@ def resolve_unknown_submit(engine: Engine, order: Order, why: str) -> None:
                                          action="found at the broker by client id; adopted"))
     engine.orders.bind_order_id(order, match.order_id)
     engine.broker_events.on_order_push(match)
+    if int(match.traded_volume or 0) > 0:
+        bring_in_trades(engine, order, match.order_id)
+
+
+def bring_in_trades(engine: Engine, order: Order, order_id: int) -> int:
+    """Apply the broker's trades of one order that the engine has not seen; returns how many."""
+    try:
+        trades = engine.gateway.query_trades()
+    except Exception as exc:  # noqa: BLE001 - cannot ask now: the next reconcile brings them
+        logger.error("order {}: its trades cannot be queried: {}", order.client_order_id, exc)
+        return 0
+    differ = DifferenceRecorder(engine, "resolve")
+    for record in trades:
+        if record.order_id == order_id and str(record.traded_id) not in engine.orders.trade_ids:
+            differ("fill_missed", str(record.traded_id), "absent", f"{record.stock_code} x{record.traded_volume}",
+                   f"applied the fill of {order.client_order_id}")
+            engine.broker_events.on_trade_push(record)
+    return differ.count
 
 
 def stale_submissions(engine: Engine, older_than_seconds: float) -> list[Order]:

@@ -20,6 +20,7 @@ from ..models import Order, OrderRequest, RiskDecision, Side, TradingState
 from ..models.money import round_to_tick, to_decimal
 from ..xt import constants as xtc
 from ..instruments import price_tick
+from ..broker.gateway import BrokerError
 from .reconcile import resolve_unknown_submit
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class OrderRouter:
         self._engine = engine
         self._prefix = id_prefix
         self._counter = itertools.count(1)
+        self._queued_cancels: dict[str, str] = {}  # client order id -> who asked
 
     def next_client_id(self) -> str:
         client_id = f"{self._prefix}{next(self._counter):05d}"
@@ -114,9 +116,47 @@ class OrderRouter:
             engine.broker_events.cancel_when_acknowledged.add(order.client_order_id)  # sent when the id arrives
             engine.emit(CancelRequested(client_order_id=order.client_order_id, order_id=None, strategy=strategy, result=None))
             return True
-        result = engine.gateway.cancel(order)
+        if not engine.broker_connected:
+            return self._queue_cancel(strategy, order)
+        return self._send_cancel(strategy, order)
+
+    def _queue_cancel(self, strategy: str, order: Order) -> bool:
+        """No live trader: keep the cancel (recorded with no result) and send it after the reconnect."""
+        self._queued_cancels[order.client_order_id] = strategy
+        self._engine.emit(CancelRequested(client_order_id=order.client_order_id, order_id=order.order_id,
+                                          strategy=strategy, result=None))
+        logger.warning("cancel of {} queued: the broker is not connected; sent once it is", order.client_order_id)
+        return True
+
+    def _send_cancel(self, strategy: str, order: Order) -> bool:
+        engine = self._engine
+        try:
+            result = engine.gateway.cancel(order)
+        except BrokerError:  # the trader went away since: send it after the reconnect
+            return self._queue_cancel(strategy, order)
         engine.emit(CancelRequested(client_order_id=order.client_order_id, order_id=order.order_id, strategy=strategy, result=result))
         return result > 0
+
+    @property
+    def queued_cancels(self) -> tuple[str, ...]:
+        """Client ids of cancels waiting for a live trader."""
+        return tuple(self._queued_cancels)
+
+    def send_queued_cancels(self) -> int:
+        """After a reconnect: send every queued cancel whose order is still open; returns how many were sent."""
+        engine, sent = self._engine, 0
+        queued, self._queued_cancels = self._queued_cancels, {}
+        for client_id, strategy in queued.items():
+            order = engine.orders.by_client_id.get(client_id)
+            if order is None or not order.is_open:
+                continue
+            if order.order_id is None:
+                engine.broker_events.cancel_when_acknowledged.add(client_id)
+                continue
+            sent += self._send_cancel(strategy, order)
+        if queued:
+            logger.warning("sent {} of {} queued cancel(s) after the reconnect", sent, len(queued))
+        return sent
 
     def _request(self, strategy: str, code: str, side: Side, volume: int, price, price_type: int, note: str) -> OrderRequest:
         if not isinstance(volume, int) or isinstance(volume, bool) or volume <= 0:
@@ -148,7 +188,7 @@ class OrderRouter:
         answers: list[tuple[Any, str, str, Any, Any, str]] = []  # (allowed, rule, reason, value, limit, plugin)
         state = engine.trading_state_for(request.strategy)
         if state is TradingState.HALTED:
-            answers.append((False, "trading_state", f"trading is HALTED ({engine.halt_cause})", state.value, "ACTIVE", "engine"))
+            answers.append((False, "trading_state", f"trading is HALTED ({engine.trading.describe(None) or engine.trading.describe(request.strategy)})", state.value, "ACTIVE", "engine"))
         elif state is TradingState.REDUCING and not engine.reduces_position(request):
             answers.append((False, "trading_state", "trading is REDUCING: only sells within the sellable volume",
                             state.value, "ACTIVE", "engine"))

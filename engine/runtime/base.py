@@ -10,7 +10,7 @@ from loguru import logger
 
 from ..core.reconcile import resolve_unknown_submit, stale_submissions
 from ..events import ConnectionChanged
-from ..models import TradingState
+from ..core.trading_states import DISCONNECT
 
 if TYPE_CHECKING:
     from ..broker import XtGateway, XtMarketData
@@ -100,8 +100,8 @@ class Runtime:
         differences = reconcile_with_broker(engine, snapshot)
         engine.emit(ConnectionChanged(kind="reconnected", session_id=self.gateway.session_id,
                                       detail=f"after {self._reconnect_attempts} attempt(s); {differences} difference(s) reconciled"))
-        if engine.halt_cause == "disconnect":
-            engine.set_trading_state(TradingState.ACTIVE, "reconnected", persist=False)
+        engine.trading.release(DISCONNECT, "reconnected")
+        engine.router.send_queued_cancels()
         engine.notify("on_reconnect", attempts=self._reconnect_attempts)
 
     def connection_renewed(self) -> None:

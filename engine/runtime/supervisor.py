@@ -3,7 +3,8 @@
 * **Feed watchdog**: no tick for ``live.data_timeout_seconds`` during trading
   hours raises an ``alert`` and renews the quote subscriptions.
 * **Liveness**: every ``live.liveness_seconds`` a cheap query must answer;
-  a query that raises or returns nothing counts as a disconnect.
+  a query that raises or returns nothing counts as a disconnect; its answer
+  (the account's asset) updates the account like an asset push.
 * **Daily re-initialisation**: at ``live.daily_reinit`` (outside trading hours)
   the engine reconnects with a fresh session, as MiniQMT sessions often need.
 """
@@ -69,8 +70,11 @@ class LiveSupervisor:
         if self._next_liveness is not None and now < self._next_liveness:
             return
         self._next_liveness = now + dt.timedelta(seconds=self._settings.liveness_seconds)
-        if not self._runtime.gateway.is_alive():
+        asset = self._runtime.gateway.query_asset()
+        if asset is None:
             engine.inbound.put(("disconnected", "liveness query got no answer"))
+        else:  # the answer is the account's cash as the broker has it now: apply it like a push
+            engine.inbound.put(("asset", asset))
 
     def _daily_reinit(self, engine: Engine, now: dt.datetime) -> None:
         at = self._settings.daily_reinit

@@ -140,3 +140,13 @@ def test_halting_one_strategy_leaves_the_others_trading(live_engine, tmp_path):
     assert wait_for(lambda: any(e.strategy == "b" for e in log.of("order_intent")))
     cli(tmp_path / "config.yaml", "resume", "--strategy", "a")
     assert wait_for(lambda: engine.strategy_states.get("a") is TradingState.ACTIVE)
+
+
+def test_a_halt_naming_an_unknown_strategy_is_refused_naming_the_known_ones(live_engine, tmp_path):
+    engine, clock, log, xtdata = live_engine(TEN, plugins=(("dip_buyer", RestingBuyer()),))
+    cli(tmp_path / "config.yaml", "halt", "--strategy", "dip_buyr")
+    assert wait_for(lambda: log.of("alert"))
+    [alert] = [a for a in log.of("alert") if a.kind == "operator_command_refused"]
+    assert "'dip_buyr'" in alert.detail and "dip_buyer" in alert.detail
+    assert engine.strategy_states.get("dip_buyr") is None and engine.trading_state_for("dip_buyer") is TradingState.ACTIVE
+    assert not engine.control.pending_commands()                       # refused once, not retried

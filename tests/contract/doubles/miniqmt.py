@@ -69,6 +69,9 @@ class MiniQmtDouble:
         self.refuse_connect_until: dt.datetime | None = None
         self.api_refuses_orders: str | None = None
         self.drop_after_next_order = False
+        #: the counter takes the next order but its answer and every push after it are lost; the
+        #: connection stays up and queries still answer (an accepted order the engine never hears of)
+        self.mute_after_next_order = False
         self.clients: list = []
         self.calls: list[ApiCall] = []
         self._lock = threading.Lock()
@@ -106,6 +109,12 @@ class MiniQmtDouble:
         """True once after ``drop_after_next_order`` was set (the switch resets itself)."""
         with self._lock:
             due, self.drop_after_next_order = self.drop_after_next_order, False
+            return due
+
+    def take_mute_after_order(self) -> bool:
+        """True once after ``mute_after_next_order`` was set (the switch resets itself)."""
+        with self._lock:
+            due, self.mute_after_next_order = self.mute_after_next_order, False
             return due
 
     @property

@@ -192,6 +192,8 @@ class XtQuantAsyncClient:
         refusal = self.backend.api_refuses_orders if self.backend is not None else None
         usable = self._sim is not None and account is not None and refusal is None
         cut_after = usable and self.backend.take_drop_after_order()
+        if usable and self.backend.take_mute_after_order():
+            self.link.cut = True            # answers and pushes lost from now on; the session stays connected
         if cut_after:
             self.link.cut = True            # nothing the counter answers about this order gets out
         with self.link.map_lock:

@@ -152,7 +152,7 @@ def sim_config_for(settings: BacktestSettings, account_id: str) -> SimConfig:
         positions=tuple(InitialPosition(code=p.code, volume=p.volume, cost_price=p.avg_price) for p in settings.positions),
         fee=FeeProfile(**settings.fees.model_dump()), outside_session=settings.outside_session,
         fill_rule=settings.fill_rule, slippage_bps=settings.slippage_bps, participation=settings.participation,
-        seed=settings.seed, delivery="sync",
+        seed=settings.seed, delivery="sync", bar_orders=True,
     )
 
 

@@ -218,14 +218,34 @@ class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
 
     def _roll_to(self, day: dt.date) -> None:
         old = self.ledger.trading_day
+        carried = []
         for order in self.ledger.open_orders():
-            self._finish_cancel(order, EXPIRED_MSG)
+            if self.config.bar_orders and order.bar_wait and not order.is_final:
+                carried.append(order)  # placed on the day's last bar: it waits for the next one
+            else:
+                self._finish_cancel(order, EXPIRED_MSG)
         if self.store is not None and old is not None:
             self.store.save_statement(old, self.ledger, self._market_value(), self._statement_positions())
         self.ledger.roll_day(day)
         self._open_by_code.clear()
         self._held.clear()
+        for order in carried:
+            self._carry_over(order, day)
         self._persist(force=True)
+
+    def _carry_over(self, order: SimOrder, day: dt.date) -> None:
+        """Re-book an order placed after the previous day's last bar as one of ``day`` (bar clock):
+        it joins the day's order list and freezes its cash or shares again."""
+        order.trading_day = day
+        self.ledger.orders[order.order_id] = order
+        inst = self.instrument(order.code)
+        order.frozen_cash = ZERO
+        if not order.is_buy and order.volume > self.ledger.position(order.code).can_use:
+            self._finish_cancel(order, EXPIRED_MSG)
+            return
+        self._freeze(order, inst)
+        self._index(order)
+        self._dirty[order.order_id] = order
 
     def connect_allowed(self) -> bool:
         with self._lock:
@@ -262,7 +282,7 @@ class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
             self._reject(order, rejection, inst, origin)
             return order.order_id
         self._freeze(order, inst)
-        disposition = self.policy.order_disposition(phase_at(inst, now))
+        disposition = "accept" if self._bar_clock(book) else self.policy.order_disposition(phase_at(inst, now))
         if disposition == "hold":
             order.held_until = self.policy.release_time(phase_at(inst, now))
             self._set_status(order, xc.ORDER_WAIT_REPORTING, inst)
@@ -285,10 +305,14 @@ class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
             can_use=pos.can_use if pos else 0, available_cash=self.ledger.available,
             required_cash=rem_value + (est.total if est else ZERO),
             st_bought_and_open=(pos.bought_today if pos else 0) + st_open,
-            account_id=self.account_id)
+            account_id=self.account_id, bar_mode=self._bar_clock(book))
         if order.price_type == xc.LATEST_PRICE and order.price <= 0:
             return E.sim_rejection("PX", "无最新价，无法以最新价委托", stock_code=order.code)
         return check_order(ctx, self.config, self.policy)
+
+    def _bar_clock(self, book: Book | None) -> bool:
+        """True when orders on this book follow the bar clock (``SimConfig.bar_orders``)."""
+        return self.config.bar_orders and book is not None and book.is_bar
 
     def _freeze_need(self, order: SimOrder, inst: Instrument):
         rem_value = round_cents(order.freeze_price * order.remaining)

@@ -207,7 +207,7 @@ class BacktestSettings(Section):
     fill_rule: Literal["next_open", "close"] = Field(
         "next_open", description="an order fills on the next bar: at its open (next_open) or its close (close)")
     slippage_bps: Decimal = Field(Decimal("0"), ge=0, description="fill prices move this many basis points against the order")
-    participation: Decimal = Field(Decimal("1"), gt=0, le=1, description="a fill takes at most this share of the bar's volume")
+    participation: Decimal = Field(Decimal("0.1"), gt=0, le=1, description="a fill takes at most this share of the bar's volume")
     initial_cash: Decimal = Field(Decimal("1000000"), ge=0)
     positions: list[PositionSeed] = Field(default_factory=list)
     fees: FeeSettings = Field(default_factory=FeeSettings)

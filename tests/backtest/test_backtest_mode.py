@@ -49,7 +49,7 @@ def test_an_order_fills_at_the_next_bar_open_and_is_audited(tmp_path, backtest):
 def test_fills_are_capped_by_the_bar_volume_and_the_rest_waits(tmp_path, backtest):
     bars = write_bars(tmp_path / "bars.csv", day_bars(TUE, [10.0, 10.0, 10.0], volume=200))
     rec = Recorder({at(TUE, 9, 31): lambda ctx: ctx.buy(CODE, 300, price=10.0)})
-    backtest(plugins=(("rec", rec),), bars=bars, code=CODE).run()
+    backtest(plugins=(("rec", rec),), bars=bars, code=CODE, participation=1).run()
     assert [f.volume for f in rec.fills] == [200, 100]
 
 

@@ -164,9 +164,14 @@ def iter_bars(root: Path | str, period: str, code: str, *, start: dt.datetime | 
                 continue
             if skip_suspended and suspended[i]:
                 continue
-            f = price_factor(when) if price_factor is not None else 1.0
-            yield new_bar(code, when, opens[i] * f, highs[i] * f, lows[i] * f, closes[i] * f, int(volumes[i]),
-                          float(amounts[i] or 0.0), float(pres[i] or 0.0) * f, period)
+            if price_factor is None:
+                yield new_bar(code, when, opens[i], highs[i], lows[i], closes[i], int(volumes[i]),
+                              float(amounts[i] or 0.0), float(pres[i] or 0.0), period)
+                continue
+            f = price_factor(when)  # adjusted prices, to 0.001 CNY (rounding keeps low <= open, close <= high)
+            yield new_bar(code, when, round(opens[i] * f, 3), round(highs[i] * f, 3), round(lows[i] * f, 3),
+                          round(closes[i] * f, 3), int(volumes[i]), float(amounts[i] or 0.0),
+                          round(float(pres[i] or 0.0) * f, 3), period)
 
 
 def read_dividends(root: Path | str, code: str) -> list[dict]:

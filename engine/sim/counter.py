@@ -31,6 +31,7 @@ from .sessions import CONTINUOUS, SessionPolicy, phase_at
 from .counter_cancels import CancelMixin
 from .counter_market import MarketSideMixin
 from .counter_queries import QueryMixin
+from .corporate_actions import AppliedAction, CorporateAction, apply_action
 from .store import AccountStore
 
 __all__ = ["SimCounter"]
@@ -67,6 +68,8 @@ class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
         self.books: dict[str, Book] = {}  # read through book(): replayed bars become books on demand
         self._bar_books: dict[str, tuple] = {}  # code -> (Bar, previous close) not yet made a Book
         self._prev_close: dict[str, tuple[dt.date, Decimal]] = {}
+        self._actions: dict[str, list[CorporateAction]] = {}  # code -> ex-dates (dividends, bonus shares)
+        self.applied_actions: list[AppliedAction] = []
         self._lock = threading.RLock()
         self._listeners: list = []
         self._out: list[Push] = []
@@ -227,11 +230,34 @@ class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
         if self.store is not None and old is not None:
             self.store.save_statement(old, self.ledger, self._market_value(), self._statement_positions())
         self.ledger.roll_day(day)
+        self._apply_corporate_actions(old, day)
         self._open_by_code.clear()
         self._held.clear()
         for order in carried:
             self._carry_over(order, day)
         self._persist(force=True)
+
+    def load_corporate_actions(self, actions: Iterable[CorporateAction]) -> int:
+        """Ex-dates to apply on the day rolls (:mod:`engine.sim.corporate_actions`); returns how many."""
+        with self._lock:
+            n = 0
+            for action in actions:
+                self._actions.setdefault(action.code, []).append(action)
+                n += 1
+            for rows in self._actions.values():
+                rows.sort(key=lambda a: a.ex_date)
+            return n
+
+    def _apply_corporate_actions(self, old: dt.date | None, day: dt.date) -> None:
+        """Every ex-date in ``(old, day]`` of a code held (after the roll: new shares are not yet sellable)."""
+        if not self._actions or old is None:
+            return
+        for code in sorted(self._actions):
+            for action in self._actions[code]:
+                if old < action.ex_date <= day:
+                    applied = apply_action(self.ledger, action)
+                    if applied is not None:
+                        self.applied_actions.append(applied)
 
     def _carry_over(self, order: SimOrder, day: dt.date) -> None:
         """Re-book an order placed after the previous day's last bar as one of ``day`` (bar clock):

@@ -122,10 +122,14 @@ class HistoryDownload:
         download = getattr(self.xtdata, "download_sector_data", None)
         if download is not None:
             download()
-        codes = list(self.xtdata.get_stock_list_in_sector(sector) or [])
+        codes = sorted(self.xtdata.get_stock_list_in_sector(sector) or [])
         if not codes:
             raise ValueError(f"sector {sector!r}: xtdata.get_stock_list_in_sector returned no codes")
-        return sorted(codes)
+        path = self.root / "sectors" / f"{sector}.txt"  # backtest.sector reads it
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# {sector}: xtdata.get_stock_list_in_sector on {self.today}\n" + "\n".join(codes) + "\n",
+                        encoding="utf-8")
+        return codes
 
     # -- the download ---------------------------------------------------------------------
 

@@ -141,6 +141,24 @@ def read_bars(root: Path | str, period: str, codes: Sequence[str] | None = None,
     return pa.concat_tables(tables)
 
 
+_EPOCH = dt.datetime(1970, 1, 1)
+_TIMES: dict[int, dt.datetime] = {}  # ms -> naive datetime: codes share their bar times; bounded below
+
+
+def _time_of(ms: int) -> dt.datetime:
+    when = _TIMES.get(ms)
+    if when is None:
+        if len(_TIMES) >= 200_000:
+            _TIMES.clear()
+        when = _TIMES[ms] = _EPOCH + dt.timedelta(milliseconds=ms)
+    return when
+
+
+def _ms(when: dt.datetime) -> int:
+    delta = when - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
 def iter_bars(root: Path | str, period: str, code: str, *, start: dt.datetime | None = None,
               end: dt.datetime | None = None, skip_suspended: bool = True,
               price_factor: object = None) -> Iterator[Bar]:
@@ -152,26 +170,27 @@ def iter_bars(root: Path | str, period: str, code: str, *, start: dt.datetime | 
     path = StoreLayout(root).bars(period, code)
     if not path.exists():
         raise StoreError(f"{path}: no {period} bars of {code} in the store")
-    dataset = pq.ParquetFile(path)
-    lo = pa.scalar(start, pa.timestamp("ms")).as_py() if start else None
-    hi = pa.scalar(end, pa.timestamp("ms")).as_py() if end else None
-    for batch in dataset.iter_batches(batch_size=READ_BATCH_ROWS):
-        data = batch.to_pydict()
-        times, opens, highs, lows, closes = data["time"], data["open"], data["high"], data["low"], data["close"]
-        volumes, amounts, pres, suspended = data["volume"], data["amount"], data["pre_close"], data["suspended"]
-        for i, when in enumerate(times):
-            if (lo is not None and when < lo) or (hi is not None and when > hi):
+    lo = _ms(start) if start else None
+    hi = _ms(end) if end else None
+    handle = pq.ParquetFile(path)
+    for batch in handle.iter_batches(batch_size=READ_BATCH_ROWS, columns=list(BAR_SCHEMA.names)):
+        col = batch.column
+        times = col(0).cast(pa.int64()).to_numpy().tolist()
+        opens, highs, lows, closes = (col(i).to_numpy().tolist() for i in (1, 2, 3, 4))
+        volumes, amounts = col(5).to_numpy().tolist(), col(6).fill_null(0.0).to_numpy().tolist()
+        pres, suspended = col(7).fill_null(0.0).to_numpy().tolist(), col(8).fill_null(False).to_pylist()
+        times_cache, make = _TIMES, new_bar
+        for ms, op, hi_, lo_, cl, vol, amount, pre, halted in zip(times, opens, highs, lows, closes, volumes,
+                                                                  amounts, pres, suspended):
+            if (lo is not None and ms < lo) or (hi is not None and ms > hi) or (halted and skip_suspended):
                 continue
-            if skip_suspended and suspended[i]:
-                continue
+            when = times_cache.get(ms) or _time_of(ms)
             if price_factor is None:
-                yield new_bar(code, when, opens[i], highs[i], lows[i], closes[i], int(volumes[i]),
-                              float(amounts[i] or 0.0), float(pres[i] or 0.0), period)
+                yield make(code, when, op, hi_, lo_, cl, vol, amount, pre, period)
                 continue
             f = price_factor(when)  # adjusted prices, to 0.001 CNY (rounding keeps low <= open, close <= high)
-            yield new_bar(code, when, round(opens[i] * f, 3), round(highs[i] * f, 3), round(lows[i] * f, 3),
-                          round(closes[i] * f, 3), int(volumes[i]), float(amounts[i] or 0.0),
-                          round(float(pres[i] or 0.0) * f, 3), period)
+            yield make(code, when, round(op * f, 3), round(hi_ * f, 3), round(lo_ * f, 3), round(cl * f, 3), vol,
+                       amount, round(pre * f, 3), period)
 
 
 def read_dividends(root: Path | str, code: str) -> list[dict]:

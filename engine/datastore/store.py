@@ -26,7 +26,8 @@ __all__ = [
     "write_bars", "write_dividends", "write_instruments", "write_ticks",
 ]
 
-READ_BATCH_ROWS = 65_536
+#: rows converted at a time per code: a backtest holds one batch per code of its universe
+READ_BATCH_ROWS = 128
 
 
 class StoreError(ValueError):

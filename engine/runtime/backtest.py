@@ -159,6 +159,21 @@ def sim_config_for(settings: BacktestSettings, account_id: str) -> SimConfig:
     )
 
 
+def check_strategies_take_bars(engine: Engine, where: str) -> None:
+    """A backtest feeds bars: a strategy with ``on_tick`` and neither ``on_bar`` nor ``on_bars`` would never
+    be called with market data, so it is a start-up error rather than a silent run without orders."""
+    tick_only = []
+    for plugin in engine.plugins:
+        if plugin.kind != "strategy":
+            continue
+        hooks = {caller.name for caller in engine.pm.get_hookcallers(plugin.obj) or ()}
+        if "on_tick" in hooks and not hooks & {"on_bar", "on_bars"}:
+            tick_only.append(plugin.name)
+    if tick_only:
+        raise ConfigError(where, [f"strategies: {', '.join(tick_only)} implement on_tick only; a backtest feeds bars "
+                                  f"(give them on_bar or on_bars, or run them in paper mode on ticks)"])
+
+
 class BacktestRuntime(Runtime):
     """Simulator + gateway + bar feed for ``mode: backtest``.
 
@@ -173,6 +188,7 @@ class BacktestRuntime(Runtime):
         self._engine = engine
         self.settings = settings = settings if settings is not None else config.backtest
         where = str(config.source_path or "config")
+        check_strategies_take_bars(engine, where)
         if settings.calendar == "weekdays":
             engine.calendar = WeekdayCalendar()  # before the scheduler is built from it
         self.calendar = engine.calendar

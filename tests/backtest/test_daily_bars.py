@@ -82,3 +82,24 @@ def test_the_last_minute_bar_of_a_day_carries_its_orders_to_the_next_open(tmp_pa
     assert rec.errors == []
     assert [(str(f.price), f.volume, f.time) for f in rec.fills] == [
         ("9.90", 100, dt.datetime.combine(WED, dt.time(9, 31)))]
+
+
+def test_a_tick_only_strategy_is_a_start_up_error_in_a_backtest(tmp_path):
+    from engine.config import ConfigError, load_config
+    from engine.core import Engine
+
+    bars = write_bars(tmp_path / "daily.csv", daily_rows(lambda d: d.isoformat()))
+    config = tmp_path / "config.yaml"
+    config.write_text(f"""mode: backtest
+account_id: BT0001
+logging: {{file: null}}
+audit: {{path: audit.db}}
+engine: {{control_path: control.db}}
+backtest: {{bars: {bars}, code: {CODE}, period: 1d}}
+strategies:
+  - {{name: dips, path: {(tmp_path / 'dips.py').as_posix()}}}
+""", encoding="utf-8")
+    (tmp_path / "dips.py").write_text("from engine import hookimpl\n\n\n@hookimpl\ndef on_tick(ctx, tick):\n    pass\n",
+                                      encoding="utf-8")
+    with pytest.raises(ConfigError, match="dips implement on_tick only; a backtest feeds bars"):
+        Engine(load_config(config, environ={}), load_entrypoints=False)

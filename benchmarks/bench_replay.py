@@ -102,7 +102,7 @@ def run_engine(path: Path, folder: Path, bars: int):
     from engine.runtime.backtest_settings import BacktestSettings
 
     settings = BacktestSettings(bars=path, code=CODE, initial_cash=INITIAL_CASH, calendar="weekdays",
-                                slippage_bps=SLIPPAGE_BPS)
+                                slippage_bps=SLIPPAGE_BPS, participation=1)  # the bare loop takes whole bars
     strategy, probe = MaCrossover(CODE), TenthsProbe(bars)
     engine = Engine(engine_config(folder, "backtest"), runtime_factory=lambda e: BacktestRuntime(e, settings),
                     extra_plugins=(("ma_crossover", strategy), ("tenths_probe", probe)), load_entrypoints=False)

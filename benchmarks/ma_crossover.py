@@ -14,9 +14,10 @@ The bare loop reproduces what the simulated counter does with those orders
 (ashare_rules.md): a limit order placed on a bar is matched from the next bar on,
 at that bar's open (plus slippage, never beyond the limit or the daily limits)
 when marketable, else at the limit when the bar's range reaches it, for at most
-the bar's volume; no order after 15:00; open orders expire at the end of the day;
-shares bought today are sellable tomorrow; cancels are refused in the closing
-auction (14:57-15:00); fees per ``FeeProfile()`` on each order's cumulative
+the bar's volume (``participation: 1``); the bar clock of backtests: orders and cancels are
+accepted at any bar's time, an order placed on the day's last bar (15:00) waits for the next
+day's first bar, and an order that has met a bar expires at the end of its day;
+shares bought today are sellable tomorrow; fees per ``FeeProfile()`` on each order's cumulative
 turnover, half-up to the cent. Both sides must end with the same fills and cash.
 """
 
@@ -30,8 +31,6 @@ from engine import hookimpl
 
 FAST, SLOW = 10, 30
 NOTIONAL_CENTS = 1_000_000 * 100
-CLOSE_AUCTION = dt.time(14, 57)
-MARKET_CLOSE = dt.time(15, 0)
 
 
 def order_volume(close_cents: int) -> int:
@@ -118,7 +117,7 @@ def bare_replay(rows: list[tuple], *, initial_cash_cents: int, slippage_bps: int
     fast_sum = slow_sum = 0
     above = None
     long = False
-    orders: list[list] = []  # [id, is_buy, limit, remaining, volume, turnover, fees_paid]
+    orders: list[list] = []  # [id, is_buy, limit, remaining, volume, turnover, fees_paid, met_a_bar]
     next_id = 1
     volume = can_use = 0
     cash = initial_cash_cents
@@ -133,17 +132,15 @@ def bare_replay(rows: list[tuple], *, initial_cash_cents: int, slippage_bps: int
                 pre_close = o
             else:
                 pre_close = last_close
-                for order in orders:  # expired at the end of the day
-                    if not order[1]:
-                        can_use += order[3]
-                orders = []
-                can_use = volume
+                orders = [order for order in orders if not order[7]]  # the rest expired at the end of the day
+                can_use = volume - sum(order[3] for order in orders if not order[1])  # carried sells stay frozen
             day = today
             up, down = _half_up(pre_close * 110, 100), _half_up(pre_close * 90, 100)
         last_close = c
         if orders:
             used = 0
             for order in orders:
+                order[7] = True
                 is_buy, limit = order[1], order[2]
                 if is_buy:
                     price = _half_up(o * (10_000 + slippage_bps), 10_000) if o <= limit else (limit if lo <= limit else 0)
@@ -180,8 +177,6 @@ def bare_replay(rows: list[tuple], *, initial_cash_cents: int, slippage_bps: int
             fast_sum -= window[-FAST - 1]
         if len(window) > SLOW:
             slow_sum -= window.popleft()
-        now = when.time()
-        open_market = now < MARKET_CLOSE
         if len(window) >= SLOW:
             is_above = fast_sum * SLOW > slow_sum * FAST
             was_above, above = above, is_above
@@ -190,17 +185,16 @@ def bare_replay(rows: list[tuple], *, initial_cash_cents: int, slippage_bps: int
                 long = is_above
                 if is_above and volume == 0 and not orders:
                     placed += 1
-                    if open_market and down <= c <= up:
-                        orders.append([next_id, True, c, order_volume(c), order_volume(c), 0, 0])
+                    if down <= c <= up:
+                        orders.append([next_id, True, c, order_volume(c), order_volume(c), 0, 0, False])
                     next_id += 1
         if not long:
             if orders:
-                if now < CLOSE_AUCTION:
-                    orders = [order for order in orders if not order[1]]
+                orders = [order for order in orders if not order[1]]
             elif can_use > 0:
                 placed += 1
-                if open_market and down <= c <= up:
-                    orders.append([next_id, False, c, can_use, can_use, 0, 0])
+                if down <= c <= up:
+                    orders.append([next_id, False, c, can_use, can_use, 0, 0, False])
                     can_use = 0
                 next_id += 1
     return {"fills": fills, "cash": cash, "volume": volume, "signals": signals, "orders": placed}

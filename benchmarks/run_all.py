@@ -4,7 +4,8 @@
     python -m benchmarks --quick    # tiny sizes: checks that every benchmark still runs
 
 Benchmarks: replay (backtest, 1,000,000 bars), tick dispatch and tick-to-order
-latency, whole-market snapshot, audit writer. Each prints its figures, its ratio
+latency, whole-market snapshot, audit writer, the data store
+(Parquet vs CSV reads, a daily whole-universe backtest). Each prints its figures, its ratio
 to a floor measured in the same process, and its peak memory.
 """
 
@@ -23,6 +24,7 @@ BENCHMARKS = (
     ("bench_ticks.py", ["--quick"]),
     ("bench_snapshot.py", ["--quick"]),
     ("bench_notify.py", ["--quick"]),
+    ("bench_data.py", ["--quick"]),
     ("bench_audit.py", ["--events", "2000", "--durable", "20", "--verify", "2000"]),
 )
 

@@ -59,6 +59,18 @@ class StrategyContext:
     def last_price(self, code: str) -> float | None:
         return self.__engine.last_price(code)
 
+    def history(self, code: str, n: int, field: str | None = None, period: str | None = None) -> list:
+        """The last ``n`` finished bars of ``code``, oldest first, this moment's bar included.
+
+        :param code: e.g. ``600000.SH``.
+        :param n: how many bars (fewer while fewer have arrived; 60 are kept per code
+            unless a call asks for more, which raises the depth from then on).
+        :param field: None for :class:`~engine.models.Bar` objects, or one of ``open``,
+            ``high``, ``low``, ``close``, ``volume``, ``amount``, ``pre_close`` for its values.
+        :param period: the bars' period (``1d``, ``1m``...); None: the period the code's bars come in.
+        """
+        return self.__engine.bar_history.recent(code, n, period, field)
+
     # -- account --------------------------------------------------------------
 
     @property

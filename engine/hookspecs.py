@@ -42,7 +42,7 @@ hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 __all__ = [
-    "check_order", "hookimpl", "hookspec", "on_bar", "on_cancel_error", "on_disconnect",
+    "check_order", "hookimpl", "hookspec", "on_bar", "on_bars", "on_cancel_error", "on_disconnect",
     "on_heartbeat", "on_order", "on_order_error", "on_reconnect", "on_schedule", "on_start", "register_jobs",
     "on_stop", "on_tick", "on_trade", "track_event",
 ]
@@ -112,6 +112,21 @@ def on_bar(ctx: StrategyContext, bar: Bar) -> None:
 
     :param ctx: the context bound to this plugin.
     :param bar: the bar; ``bar.time`` is its end time.
+    :return: ignored.
+    """
+
+
+@hookspec
+def on_bars(ctx: StrategyContext, bars: list[Bar]) -> None:
+    """All codes' finished bars of one moment, in one call, after each of them went to ``on_bar``.
+
+    For cross-sectional strategies (rank the codes, hold the top N): the batch holds
+    every code that has a bar at that time (in a backtest, every file with a row of
+    that time; suspended codes simply have none). ``ctx.history(code, n)`` already
+    includes these bars.
+
+    :param ctx: the context bound to this plugin.
+    :param bars: the bars (:class:`engine.models.Bar`), ordered by code, all with the same ``time``.
     :return: ignored.
     """
 

@@ -1,13 +1,13 @@
 """The ``qmt-engine`` command (also ``python -m engine``).
 
-Subcommands: ``run``, ``report``, ``config check``, ``audit ...``, ``plugins``, ``halt``, ``resume``, ``state``, ``serve``.
+Subcommands: ``run``, ``report``, ``config check``, ``audit ...``, ``plugins``, ``halt``, ``resume``, ``state``, ``serve``, ``data ...``.
 """
 
 from __future__ import annotations
 
 import typer
 
-from . import audit_cmd, config_cmd, control_cmd, plugins_cmd, report_cmd, run_cmd, serve_cmd
+from . import audit_cmd, config_cmd, control_cmd, data_cmd, plugins_cmd, report_cmd, run_cmd, serve_cmd
 
 app = typer.Typer(
     name="qmt-engine",
@@ -26,6 +26,7 @@ app.command("halt")(control_cmd.halt)
 app.command("resume")(control_cmd.resume)
 app.command("state")(control_cmd.state)
 app.command("serve")(serve_cmd.serve)
+app.add_typer(data_cmd.app, name="data")
 
 
 def main() -> None:

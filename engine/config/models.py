@@ -189,6 +189,16 @@ class BacktestSettings(Section):
     """
 
     bars: ConfigPath | None = Field(None, description="a bar file, or a folder of <code>.csv[.gz] bar files")
+    store: ConfigPath | None = Field(None, description="a data store folder (qmt-engine data ...), instead of bars")
+    sector: str | None = Field(None, description="with store: the codes of a sector list the store holds "
+                                                 "(saved by data download --sector)")
+    codes_file: ConfigPath | None = Field(None, description="a text file of codes, one per line (# comments)")
+    start: dt.date | None = Field(None, description="with store: the first day replayed")
+    end: dt.date | None = Field(None, description="with store: the last day replayed")
+    adjust: Literal["none", "front", "back"] = Field(
+        "none", description="with store: raw prices plus corporate actions (none), or forward/backward-adjusted prices")
+    corporate_actions: bool = Field(
+        True, description="with store and adjust none: cash dividends and bonus shares applied on the ex-date")
     code: str | None = Field(None, description="the instrument of a single bar file (e.g. 600000.SH)")
     codes: list[str] | None = Field(None, description="with a folder: replay only these codes (default: all files)")
     instruments: ConfigPath | None = Field(None, description="instruments.csv (names, listing dates, ST flags); optional")
@@ -196,7 +206,7 @@ class BacktestSettings(Section):
     fill_rule: Literal["next_open", "close"] = Field(
         "next_open", description="an order fills on the next bar: at its open (next_open) or its close (close)")
     slippage_bps: Decimal = Field(Decimal("0"), ge=0, description="fill prices move this many basis points against the order")
-    participation: Decimal = Field(Decimal("1"), gt=0, le=1, description="a fill takes at most this share of the bar's volume")
+    participation: Decimal = Field(Decimal("0.1"), gt=0, le=1, description="a fill takes at most this share of the bar's volume")
     initial_cash: Decimal = Field(Decimal("1000000"), ge=0)
     positions: list[PositionSeed] = Field(default_factory=list)
     fees: FeeSettings = Field(default_factory=FeeSettings)
@@ -222,7 +232,8 @@ class BacktestSettings(Section):
     def bars_path(self) -> Path:
         """The bars setting, or a clear error when it is missing."""
         if self.bars is None:
-            raise ValueError("backtest.bars: give a bar file or a folder of <code>.csv bar files")
+            raise ValueError("backtest.bars: give a bar file or a folder of <code>.csv bar files "
+                             "(or backtest.store: a data store folder)")
         return self.bars
 
 

@@ -25,6 +25,7 @@ from ..calendar import CalendarError
 from ..config import EngineConfig
 from ..context import StrategyContext
 from ..dispatch import HookDispatcher, HookFailure
+from ..marketdata.history import BarHistory, bars_by_time
 from ..events import AlertRaised, ConnectionChanged, Event, RunStarted, TradingStateChanged
 from ..models import Side, Tick, TradingState
 from ..plugin_manager import LoadedPlugin, load_plugins, make_plugin_manager
@@ -84,6 +85,7 @@ class Engine:
         self.day_start_equity = Decimal(0)
         self._instruments: dict[str, dict | None] = {}
         self.last_ticks: dict[str, Tick] = {}
+        self.bar_history = BarHistory()  # ctx.history
         self.stats = RunStats()
         self.router = OrderRouter(self, id_prefix=client_id_prefix(started, number))
         self.broker_events = BrokerEventHandler(self)
@@ -312,9 +314,13 @@ class Engine:
         self.dispatch.notify_each("on_tick", "tick", ticks)
 
     def _on_bars(self, bars) -> None:
+        history = self.bar_history
         for bar in bars:
+            history.add(bar)
             self.portfolio.mark(bar.code, bar.close)
             self.notify("on_bar", bar=bar)
+        for moment_bars in bars_by_time(bars):  # issue 14: cross-sectional strategies
+            self.notify("on_bars", bars=moment_bars)
 
     def _on_stop_message(self, reason: str) -> None:
         self._stop_reason = reason

@@ -23,7 +23,8 @@ def iter_bars_csv(path: PathLike, code: str, *, period: str = "1m") -> Iterator[
 
     :param path: a CSV (or ``.csv.gz``) with columns ``datetime,open,high,low,close,volume``;
         ``datetime`` is the bar's END time (exchange-local ``YYYY-MM-DD HH:MM:SS``),
-        prices in CNY, ``volume`` in shares.
+        prices in CNY, ``volume`` in shares. Daily bars (``period='1d'``) may be labelled
+        with the date only (``YYYY-MM-DD``) or midnight: they are read as 15:00 of that date.
     :param code: the instrument the file holds (the format has no code column).
     :param period: stored on each bar (``"1m"`` for the benchmark files).
     :raises DataFileError: for a bad header, a malformed row (file, line, column, expectation),
@@ -38,10 +39,13 @@ def iter_bars_csv(path: PathLike, code: str, *, period: str = "1m") -> Iterator[
             i_t, i_o, i_h, i_l, i_c, i_v = (index[name] for name in BAR_COLUMNS)
             parse_time = dt.datetime.fromisoformat
             previous = dt.datetime.min
+            daily = period == "1d"
             for row in reader:
                 line = reader.line_num
                 try:
                     when = parse_time(row[i_t])
+                    if daily and not (when.hour or when.minute or when.second):
+                        when = when.replace(hour=15)  # a date-only daily bar ends at the close
                     op, hi, lo, cl = float(row[i_o]), float(row[i_h]), float(row[i_l]), float(row[i_c])
                     volume = int(row[i_v])
                 except (ValueError, IndexError):

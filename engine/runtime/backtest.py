@@ -34,7 +34,10 @@ from ..config import ConfigError
 from ..marketdata import DataFileError, iter_bars_csv, load_instruments
 from ..models import Bar
 from ..sim import FeeProfile, InitialPosition, SimConfig, SimCounter, SimXtData, SimXtQuantTrader
+from ..datastore import StoreError, held_range, read_instruments
+from ..sim.corporate_actions import ex_right_price
 from .backtest_settings import BacktestSettings
+from .store_bars import iter_store_batches, store_actions, store_codes
 from .base import Runtime
 from .replay import SteppedReplay
 
@@ -152,8 +155,23 @@ def sim_config_for(settings: BacktestSettings, account_id: str) -> SimConfig:
         positions=tuple(InitialPosition(code=p.code, volume=p.volume, cost_price=p.avg_price) for p in settings.positions),
         fee=FeeProfile(**settings.fees.model_dump()), outside_session=settings.outside_session,
         fill_rule=settings.fill_rule, slippage_bps=settings.slippage_bps, participation=settings.participation,
-        seed=settings.seed, delivery="sync",
+        seed=settings.seed, delivery="sync", bar_orders=True,
     )
+
+
+def check_strategies_take_bars(engine: Engine, where: str) -> None:
+    """A backtest feeds bars: a strategy with ``on_tick`` and neither ``on_bar`` nor ``on_bars`` would never
+    be called with market data, so it is a start-up error rather than a silent run without orders."""
+    tick_only = []
+    for plugin in engine.plugins:
+        if plugin.kind != "strategy":
+            continue
+        hooks = {caller.name for caller in engine.pm.get_hookcallers(plugin.obj) or ()}
+        if "on_tick" in hooks and not hooks & {"on_bar", "on_bars"}:
+            tick_only.append(plugin.name)
+    if tick_only:
+        raise ConfigError(where, [f"strategies: {', '.join(tick_only)} implement on_tick only; a backtest feeds bars "
+                                  f"(give them on_bar or on_bars, or run them in paper mode on ticks)"])
 
 
 class BacktestRuntime(Runtime):
@@ -170,19 +188,37 @@ class BacktestRuntime(Runtime):
         self._engine = engine
         self.settings = settings = settings if settings is not None else config.backtest
         where = str(config.source_path or "config")
-        files = bar_files(settings, where)
-        self.codes = list(files)
+        check_strategies_take_bars(engine, where)
         if settings.calendar == "weekdays":
             engine.calendar = WeekdayCalendar()  # before the scheduler is built from it
         self.calendar = engine.calendar
-        try:
-            instruments = load_instruments(settings.instruments) if settings.instruments else []
-            batches = iter_bar_batches(files, settings.period)
-            first = next(batches, None)
-        except (DataFileError, FileNotFoundError) as exc:
-            raise ConfigError(where, [f"backtest.bars: {exc}"]) from None
+        self.actions: dict = {}  # code -> corporate actions applied on ex-dates (store, raw prices)
+        if settings.store is not None:
+            files = {}
+            self.codes = store_codes(settings, where)
+            try:
+                instruments = (load_instruments(settings.instruments) if settings.instruments
+                               else read_instruments(settings.store))
+                if settings.corporate_actions and settings.adjust == "none":
+                    self.actions = store_actions(settings.store, self.codes)
+                batches = iter_store_batches(settings.store, settings.period, self.codes, start=settings.start,
+                                             end=settings.end, adjust=settings.adjust)
+                first = next(batches, None)
+            except (DataFileError, FileNotFoundError, StoreError) as exc:
+                raise ConfigError(where, [f"backtest.store: {exc}"]) from None
+            source = f"the store {settings.store}"
+        else:
+            files = bar_files(settings, where)
+            self.codes = list(files)
+            try:
+                instruments = load_instruments(settings.instruments) if settings.instruments else []
+                batches = iter_bar_batches(files, settings.period)
+                first = next(batches, None)
+            except (DataFileError, FileNotFoundError) as exc:
+                raise ConfigError(where, [f"backtest.bars: {exc}"]) from None
+            source = str(settings.bars)
         if first is None:
-            raise ConfigError(where, [f"backtest.bars: no bars in {settings.bars}"])
+            raise ConfigError(where, [f"backtest: no bars in {source}"])
         self._check_calendar_covers(first[0], where)
         self.clock = ManualClock(first[0])
         account = config.account_id.get_secret_value()
@@ -190,11 +226,21 @@ class BacktestRuntime(Runtime):
         self.xtdata = SimXtData(self.counter)
         if instruments:
             self.xtdata.load_instruments(instruments)
+        if self.actions:
+            self.counter.load_corporate_actions(a for actions in self.actions.values() for a in actions)
         self.gateway = XtGateway(lambda session: SimXtQuantTrader(SIM_USERDATA_PATH, session, counter=self.counter),
                                  account, engine.inbound.put, first_session_id=1)
         self.market = XtMarketData(self.xtdata, engine.inbound.put)
-        ends = [last_bar_time(path) for path in files.values()]
-        self.last_time = max(ends) if ends and None not in ends else None
+        if settings.store is not None:
+            spans = [held_range(settings.store, settings.period, code) for code in self.codes]
+            ends = [span[1] for span in spans if span]
+            last = max(ends) if ends else None
+            if last is not None and settings.end is not None:
+                last = min(last, dt.datetime.combine(settings.end, dt.time(23, 59)))
+            self.last_time = last
+        else:
+            ends = [last_bar_time(path) for path in files.values()]
+            self.last_time = max(ends) if ends and None not in ends else None
         self.feed = BarFeed(self, itertools.chain([first], batches))
 
     def _check_calendar_covers(self, first: dt.datetime, where: str) -> None:
@@ -251,6 +297,11 @@ class BarFeed(SteppedReplay):
 
     def _day_began(self, day: dt.date) -> None:
         self._pre_close.update(self._last_close)
+        for code, actions in self._runtime.actions.items():  # the ex-right reference price on an ex-date
+            close = self._last_close.get(code)
+            for action in actions:
+                if action.ex_date == day and close:
+                    self._pre_close[code] = ex_right_price(close, action)
 
     def _publish(self, moment: dt.datetime, bars: list[Bar]) -> None:
         pre_close, last_close = self._pre_close, self._last_close

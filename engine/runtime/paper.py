@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from ..core.engine import Engine
 
 SIM_USERDATA_PATH = "paper://userdata_mini"
+#: on_bar strategies in paper mode get 1-minute bars built from the replayed ticks
+PAPER_BAR_PERIOD = "1m"
 
 
 def sim_config_from(config: EngineConfig) -> SimConfig:
@@ -75,12 +77,20 @@ class PaperRuntime(Runtime):
     def subscribe(self) -> None:
         codes = self._paper.codes or [row["code"] for row in self._instruments if row.get("kind") != "index"]
         self.market.subscribe_ticks(codes)
+        if wants_bars(self._engine):  # the simulator builds bars from the replayed ticks, as MiniQMT does
+            self.market.subscribe_bars(codes, PAPER_BAR_PERIOD)
 
     def stop(self) -> None:
         try:
             super().stop()
         finally:
             self.counter.close()
+
+
+def wants_bars(engine: Engine) -> bool:
+    """True when some plugin implements ``on_bar`` or ``on_bars``."""
+    hooks = engine.pm.hook
+    return bool(hooks.on_bar.get_hookimpls() or hooks.on_bars.get_hookimpls())
 
 
 class ReplayFeed(SteppedReplay):
@@ -103,6 +113,7 @@ class ReplayFeed(SteppedReplay):
         return super().settle()
 
     def _publish(self, moment: dt.datetime, ticks: dict[str, dict]) -> None:
+        self._runtime.market.flush_bars(moment)  # bars this moment finished, before its ticks
         self._runtime.xtdata.publish(ticks)
         self.batches_published += 1
 

@@ -134,6 +134,11 @@ class SimConfig:
     ``slippage_bps`` moves bar fill prices against the order; ``participation``
     caps a fill at that fraction of the bar's or tick's traded volume.
     ``delivery='sync'`` delivers pushes inline in the calling thread (backtests).
+    ``bar_orders`` (backtests): the clock is a bar clock, not a session clock. An order
+    placed while the code's latest data is a bar is accepted at any time of a trading
+    day (a daily bar is labelled 15:00, after the close) and waits for that code's next
+    bar, even when that bar is the next trading day's: such an order is carried over
+    the day roll instead of expiring; once it has met one bar it is a day order again.
     """
 
     account_id: str = "SIM000001"
@@ -152,6 +157,7 @@ class SimConfig:
     delivery: str = "thread"
     account_db: Path | None = None
     st_buy_cap: int = 500_000
+    bar_orders: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.account_id, str) or not self.account_id:

@@ -31,6 +31,7 @@ from .sessions import CONTINUOUS, SessionPolicy, phase_at
 from .counter_cancels import CancelMixin
 from .counter_market import MarketSideMixin
 from .counter_queries import QueryMixin
+from .corporate_actions import AppliedAction, CorporateAction, apply_action
 from .store import AccountStore
 
 __all__ = ["SimCounter"]
@@ -67,6 +68,8 @@ class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
         self.books: dict[str, Book] = {}  # read through book(): replayed bars become books on demand
         self._bar_books: dict[str, tuple] = {}  # code -> (Bar, previous close) not yet made a Book
         self._prev_close: dict[str, tuple[dt.date, Decimal]] = {}
+        self._actions: dict[str, list[CorporateAction]] = {}  # code -> ex-dates (dividends, bonus shares)
+        self.applied_actions: list[AppliedAction] = []
         self._lock = threading.RLock()
         self._listeners: list = []
         self._out: list[Push] = []
@@ -218,14 +221,57 @@ class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
 
     def _roll_to(self, day: dt.date) -> None:
         old = self.ledger.trading_day
+        carried = []
         for order in self.ledger.open_orders():
-            self._finish_cancel(order, EXPIRED_MSG)
+            if self.config.bar_orders and order.bar_wait and not order.is_final:
+                carried.append(order)  # placed on the day's last bar: it waits for the next one
+            else:
+                self._finish_cancel(order, EXPIRED_MSG)
         if self.store is not None and old is not None:
             self.store.save_statement(old, self.ledger, self._market_value(), self._statement_positions())
         self.ledger.roll_day(day)
+        self._apply_corporate_actions(old, day)
         self._open_by_code.clear()
         self._held.clear()
+        for order in carried:
+            self._carry_over(order, day)
         self._persist(force=True)
+
+    def load_corporate_actions(self, actions: Iterable[CorporateAction]) -> int:
+        """Ex-dates to apply on the day rolls (:mod:`engine.sim.corporate_actions`); returns how many."""
+        with self._lock:
+            n = 0
+            for action in actions:
+                self._actions.setdefault(action.code, []).append(action)
+                n += 1
+            for rows in self._actions.values():
+                rows.sort(key=lambda a: a.ex_date)
+            return n
+
+    def _apply_corporate_actions(self, old: dt.date | None, day: dt.date) -> None:
+        """Every ex-date in ``(old, day]`` of a code held (after the roll: new shares are not yet sellable)."""
+        if not self._actions or old is None:
+            return
+        for code in sorted(self._actions):
+            for action in self._actions[code]:
+                if old < action.ex_date <= day:
+                    applied = apply_action(self.ledger, action)
+                    if applied is not None:
+                        self.applied_actions.append(applied)
+
+    def _carry_over(self, order: SimOrder, day: dt.date) -> None:
+        """Re-book an order placed after the previous day's last bar as one of ``day`` (bar clock):
+        it joins the day's order list and freezes its cash or shares again."""
+        order.trading_day = day
+        self.ledger.orders[order.order_id] = order
+        inst = self.instrument(order.code)
+        order.frozen_cash = ZERO
+        if not order.is_buy and order.volume > self.ledger.position(order.code).can_use:
+            self._finish_cancel(order, EXPIRED_MSG)
+            return
+        self._freeze(order, inst)
+        self._index(order)
+        self._dirty[order.order_id] = order
 
     def connect_allowed(self) -> bool:
         with self._lock:
@@ -262,7 +308,7 @@ class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
             self._reject(order, rejection, inst, origin)
             return order.order_id
         self._freeze(order, inst)
-        disposition = self.policy.order_disposition(phase_at(inst, now))
+        disposition = "accept" if self._bar_clock(book) else self.policy.order_disposition(phase_at(inst, now))
         if disposition == "hold":
             order.held_until = self.policy.release_time(phase_at(inst, now))
             self._set_status(order, xc.ORDER_WAIT_REPORTING, inst)
@@ -285,10 +331,14 @@ class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
             can_use=pos.can_use if pos else 0, available_cash=self.ledger.available,
             required_cash=rem_value + (est.total if est else ZERO),
             st_bought_and_open=(pos.bought_today if pos else 0) + st_open,
-            account_id=self.account_id)
+            account_id=self.account_id, bar_mode=self._bar_clock(book))
         if order.price_type == xc.LATEST_PRICE and order.price <= 0:
             return E.sim_rejection("PX", "无最新价，无法以最新价委托", stock_code=order.code)
         return check_order(ctx, self.config, self.policy)
+
+    def _bar_clock(self, book: Book | None) -> bool:
+        """True when orders on this book follow the bar clock (``SimConfig.bar_orders``)."""
+        return self.config.bar_orders and book is not None and book.is_bar
 
     def _freeze_need(self, order: SimOrder, inst: Instrument):
         rem_value = round_cents(order.freeze_price * order.remaining)

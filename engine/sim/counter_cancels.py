@@ -49,7 +49,7 @@ class CancelMixin:
                                       order_status=order.status).message
         elif order.status != xc.ORDER_WAIT_REPORTING and (
                 not self.calendar.is_trading_day(now.date())
-                or not self.policy.cancel_allowed(phase_at(inst, now))):
+                or not (self.policy.cancel_allowed(phase_at(inst, now)) or self._bar_clock(self.book(order.code)))):
             refusal = E.sim_rejection("CXL", "当前时间不允许撤单", order_id=order_id,
                                       time=now.strftime("%H:%M:%S")).message
         if on_result:

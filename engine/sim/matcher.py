@@ -31,7 +31,7 @@ from ..xt import constants as xc
 from .book import Book
 from .ledger import SimOrder
 
-__all__ = ["MatchResult", "match_arrival", "match_auction", "match_bar", "match_resting"]
+__all__ = ["MatchResult", "bar_locked", "match_arrival", "match_auction", "match_bar", "match_resting"]
 
 FIVE_LEVEL_TYPES = frozenset({xc.MARKET_SH_CONVERT_5_CANCEL, xc.MARKET_SZ_CONVERT_5_CANCEL,
                               xc.MARKET_SH_CONVERT_5_LIMIT})
@@ -139,6 +139,13 @@ def _slipped(price: Decimal, is_buy: bool, bps: Decimal, tick: Decimal) -> Decim
     return round_to_tick(price * factor, tick)
 
 
+def bar_locked(bar: dict, is_buy: bool, up: Decimal | None, down: Decimal | None) -> bool:
+    """True when the whole bar traded at the limit price that blocks this side."""
+    if is_buy:
+        return up is not None and bool(bar) and Decimal(repr(float(bar["low"]))) >= up
+    return down is not None and bool(bar) and Decimal(repr(float(bar["high"]))) <= down
+
+
 def match_bar(order: SimOrder, book: Book, fill_rule: str, slippage_bps: Decimal,
               participation: Decimal, tick: Decimal, up: Decimal | None,
               down: Decimal | None) -> MatchResult:
@@ -150,8 +157,15 @@ def match_bar(order: SimOrder, book: Book, fill_rule: str, slippage_bps: Decimal
     at ``participation`` x the bar volume. Market orders fill at the rule's price;
     their rest is cancelled (42/46/47/48 - 48 only when fully fillable) or rests at
     the fill price (43/44/45).
+
+    A bar locked at a daily limit fills nothing on the locked side: no buy on a bar
+    whose low is at the limit-up price (一字涨停: open = high = low = close = limit up,
+    the sellers' queue is empty), no sell on a bar whose high is at limit-down.
     """
     bar = book.bar or {}
+    if bar_locked(bar, order.is_buy, up, down):
+        return MatchResult(rest_price=order.price) if order.price_type in xc.LIMIT_PRICE_TYPES \
+            else MatchResult(cancel_rest=True)
     ref = Decimal(repr(float(bar["open" if fill_rule == "next_open" else "close"])))
     limit = order.price if order.price_type in xc.LIMIT_PRICE_TYPES else None
     price: Decimal | None = None

@@ -44,6 +44,7 @@ class OrderContext:
     required_cash: Decimal
     st_bought_and_open: int
     account_id: str
+    bar_mode: bool = False  # a bar clock (SimConfig.bar_orders): the trading phase is not checked
 
 
 def cage_bounds(inst: Instrument, book: Book | None, prev_close: Decimal | None,
@@ -70,7 +71,7 @@ def cage_bounds(inst: Instrument, book: Book | None, prev_close: Decimal | None,
 
 
 def _check_session(ctx: OrderContext, policy: SessionPolicy) -> E.Rejection | None:
-    if not ctx.is_trading_day or policy.order_disposition(ctx.phase) == "reject":
+    if not ctx.is_trading_day or (not ctx.bar_mode and policy.order_disposition(ctx.phase) == "reject"):
         return E.outside_trading_time()
     if ctx.inst.suspended:
         return E.sim_rejection("HALT", "证券停牌", stock_code=ctx.inst.code)
@@ -79,7 +80,7 @@ def _check_session(ctx: OrderContext, policy: SessionPolicy) -> E.Rejection | No
     if ctx.price_type not in xc.MARKET_PRICE_TYPES.get(ctx.inst.exchange, ()):
         return E.sim_rejection("MKT", "该市场不支持此报价类型", stock_code=ctx.inst.code,
                                price_type=ctx.price_type)
-    if ctx.phase not in policy.MARKET_ORDER_PHASES:
+    if ctx.phase not in policy.MARKET_ORDER_PHASES and not ctx.bar_mode:
         return E.sim_rejection("MKT", "市价委托仅限连续竞价时段", stock_code=ctx.inst.code,
                                price_type=ctx.price_type)
     if ctx.limits is None or not ctx.limits.has_limit:

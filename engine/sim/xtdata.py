@@ -3,6 +3,9 @@
 ``publish(ticks)`` first lets the counter match resting orders against every new
 tick, then hands the ticks to subscribers: ``subscribe_quote`` callbacks get
 ``{code: [tick]}``, ``subscribe_whole_quote`` callbacks get ``{code: tick}``.
+A ``subscribe_quote`` of a bar period (``1m`` ... ``1h``) gets the bar in progress
+built from the ticks (:mod:`engine.sim.tick_bars`), pushed again with every tick, as
+MiniQMT does.
 Callbacks run on this object's own market-data thread (``delivery='thread'``;
 ``wait_idle()`` waits for it) or inline inside ``publish`` (``delivery='sync'``).
 """
@@ -20,6 +23,7 @@ from loguru import logger
 from .book import ms_from_local
 from .counter import SimCounter
 from .errors import SimDataError
+from .tick_bars import BAR_MINUTES, TickBars
 from ..instruments import InstrumentError, parse_code
 
 __all__ = ["SimXtData"]
@@ -39,6 +43,7 @@ class SimXtData:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._ticks: dict[str, dict] = {}
+        self._tick_bars: dict[str, TickBars] = {}  # period -> bars in progress, for bar subscriptions
         self._queue: collections.deque = collections.deque()
         self._cond = threading.Condition()
         self._busy = False
@@ -51,6 +56,9 @@ class SimXtData:
                         callback=None) -> int:
         """Subscribe one code; the callback gets ``{code: [record]}`` per published tick/bar."""
         parse_code(stock_code)
+        if period in BAR_MINUTES:
+            with self._lock:
+                self._tick_bars.setdefault(period, TickBars(period))
         return self._add("quote", frozenset({stock_code}), period, callback)
 
     def subscribe_whole_quote(self, code_list, callback=None) -> int:
@@ -123,7 +131,12 @@ class SimXtData:
         self.counter.on_ticks(ticks)
         with self._lock:
             self._ticks.update(ticks)
+            builders = list(self._tick_bars.values())
         self._notify(ticks)
+        for builder in builders:
+            grown = {code: bar for code, tick in ticks.items() if (bar := builder.update(code, tick)) is not None}
+            if grown:
+                self._notify(grown, builder.period)
 
     def publish_bars(self, bars: dict[str, dict], period: str = "1m") -> None:
         """Feed bars ``{code: bar}`` (backtests): fill by the fill rule, then notify subscribers."""

@@ -60,8 +60,9 @@ class Recorder:
 def backtest(tmp_path):
     """``backtest(settings_kwargs, plugins=(), jobs=())`` -> a built (not yet run) Engine."""
 
-    def build(plugins=(), jobs=(), **settings):
+    def build(plugins=(), jobs=(), risk=None, **settings):
         config = EngineConfig.model_validate({
+            **({"risk": risk} if risk is not None else {}),
             "mode": "backtest", "account_id": "BT0001", "logging": {"file": None},
             "audit": {"path": str(tmp_path / "audit.db")}, "engine": {"control_path": str(tmp_path / "control.db")},
             "plugins": {"load_entrypoints": False, "disabled": ["console", "trading_day"]},

@@ -32,7 +32,7 @@ def test_every_benchmark_runs_and_prints_its_figures(quick_run):
     assert quick_run.returncode == 0, quick_run.stdout[-3000:] + quick_run.stderr[-3000:]
     out = quick_run.stdout
     for title in ("== replay:", "== tick dispatch:", "== tick-to-order latency:", "== whole-market snapshot:",
-                  "audit writer benchmark"):
+                  "audit writer benchmark", "== data store read:", "== daily whole-universe backtest:"):
         assert title in out, f"{title!r} missing from the quick benchmark output"
     assert "ratio" in out and "peak RSS" in out
 

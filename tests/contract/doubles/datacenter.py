@@ -28,7 +28,7 @@ from . import miniqmt
 __all__ = ["IPythonApiClient", "attach", "detach", "get_local_server_port", "register_create_nparray", "rpc_init"]
 
 _STATE_LOCK = threading.Lock()
-_attached: dict[str, Any] = {"md": None, "backend": None}
+_attached: dict[str, Any] = {"md": None, "backend": None, "history": None}
 
 
 def _bson():
@@ -45,7 +45,21 @@ def attach(md, backend: miniqmt.MiniQmtDouble | None = None) -> None:
 
 def detach() -> None:
     with _STATE_LOCK:
-        _attached["md"], _attached["backend"] = None, None
+        _attached["md"], _attached["backend"], _attached["history"] = None, None, None
+
+
+def attach_history(server) -> None:
+    """Serve downloads, local reads and dividend factors from ``server`` (a ``HistoryServer``)."""
+    with _STATE_LOCK:
+        _attached["history"] = server
+
+
+def _history():
+    with _STATE_LOCK:
+        server = _attached["history"]
+    if server is None:
+        raise NotImplementedError("datacenter double: no HistoryServer attached (attach_history)")
+    return server
 
 
 def _md():
@@ -171,6 +185,28 @@ class IPythonApiClient:
     def get_full_tick(self, code_list: list[str]) -> str:
         _record("get_full_tick")
         return json.dumps(_md().get_full_tick(list(code_list)))
+
+    # -- history (a HistoryServer, see history_server.py) ----------------------------
+
+    def supply_history_data2(self, codes, period, start, end, param, on_progress) -> bool:
+        _record("supply_history_data2")
+        _bson().BSON(param).decode()
+        return _history().supply_history_data2(list(codes), period, start, end, param, on_progress)
+
+    def stop_supply_history_data2(self) -> None:
+        _record("stop_supply_history_data2")
+
+    def get_market_data3(self, *args):
+        _record("get_market_data3")
+        return _history().get_market_data3(*args)
+
+    def get_divid_factors(self, code, start="", end=""):
+        _record("get_divid_factors")
+        return _history().get_divid_factors(code, start, end)
+
+    def get_stock_list_in_sector(self, sector, timetag=-1):
+        _record("get_stock_list_in_sector")
+        return list(_history().sectors.get(sector, []))
 
     def get_instrument_detail(self, code: str) -> bytes | None:
         _record("get_instrument_detail")

@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 import pluggy
+from loguru import logger
 
 from . import hookspecs
 from .builtin.risk import RISK_PLUGINS
@@ -99,30 +100,46 @@ def load_plugins(
             raise PluginLoadError(f"{source}: plugin {name!r} is not valid: {detail}") from None
         loaded.append(LoadedPlugin(name, kind, source, obj, dict(params or {})))
 
-    for name, ref in DEFAULT_PLUGINS:
-        if name in config.plugins.disabled:
-            continue
-        obj = _resolve_ref(ref)(config)
-        if obj is not None:
-            register(name, obj, "builtin", ref)
+    try:
+        for name, ref in DEFAULT_PLUGINS:
+            if name in config.plugins.disabled:
+                continue
+            obj = _resolve_ref(ref)(config)
+            if obj is not None:
+                register(name, obj, "builtin", ref)
 
-    if config.plugins.load_entrypoints if load_entrypoints is None else load_entrypoints:
-        before = set(pm.get_plugins())
-        pm.load_setuptools_entrypoints(ENTRYPOINT_GROUP)
-        for dist_obj in set(pm.get_plugins()) - before:
-            loaded.append(LoadedPlugin(pm.get_name(dist_obj) or "?", "entrypoint", ENTRYPOINT_GROUP, dist_obj))
+        if config.plugins.load_entrypoints if load_entrypoints is None else load_entrypoints:
+            before = set(pm.get_plugins())
+            pm.load_setuptools_entrypoints(ENTRYPOINT_GROUP)
+            for dist_obj in set(pm.get_plugins()) - before:
+                loaded.append(LoadedPlugin(pm.get_name(dist_obj) or "?", "entrypoint", ENTRYPOINT_GROUP, dist_obj))
 
-    for spec in config.plugins.files:
-        if spec.enabled:
-            register(spec.plugin_name, _build(spec, "plugin", config_file), "plugin", _source(spec), spec.settings)
-    for strategy in config.strategies:
-        if strategy.enabled:
-            register(strategy.name, _build(strategy, "strategy", config_file), "strategy", _source(strategy), strategy.params)
-    for name, obj in extra:
-        register(name, obj, "extra", "extra")
+        for spec in config.plugins.files:
+            if spec.enabled:
+                register(spec.plugin_name, _build(spec, "plugin", config_file), "plugin", _source(spec), spec.settings)
+        for strategy in config.strategies:
+            if strategy.enabled:
+                register(strategy.name, _build(strategy, "strategy", config_file), "strategy", _source(strategy), strategy.params)
+        for name, obj in extra:
+            register(name, obj, "extra", "extra")
 
-    validate_hooks(pm, loaded)
+        validate_hooks(pm, loaded)
+    except BaseException:
+        close_loaded(loaded)  # e.g. the audit writer's thread and its instance lock
+        raise
     return loaded
+
+
+def close_loaded(loaded: list[LoadedPlugin]) -> None:
+    """``close()`` every built-in and file plugin in ``loaded`` that has one (the audit writer flushes
+    and releases its instance lock), in load order; a failing close is logged, never raised."""
+    for plugin in loaded:
+        close = getattr(plugin.obj, "close", None)
+        if callable(close) and plugin.kind in ("builtin", "plugin"):
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - one plugin's close must not keep the others open
+                logger.exception("plugin {} failed to close", plugin.name)
 
 
 def validate_hooks(pm: pluggy.PluginManager, loaded: list[LoadedPlugin]) -> None:

@@ -28,7 +28,7 @@ from ..dispatch import HookDispatcher, HookFailure
 from ..marketdata.history import BarHistory, bars_by_time
 from ..events import AlertRaised, ConnectionChanged, Event, RunStarted, TradingStateChanged
 from ..models import Side, Tick, TradingState
-from ..plugin_manager import LoadedPlugin, load_plugins, make_plugin_manager
+from ..plugin_manager import LoadedPlugin, close_loaded, load_plugins, make_plugin_manager
 from ..results.run_settings import run_settings
 from ..control import ControlStore
 from .broker_events import BrokerEventHandler
@@ -69,45 +69,49 @@ class Engine:
         self.inbound: queue.SimpleQueue = queue.SimpleQueue()
         self.pm = make_plugin_manager()
         self.plugins: list[LoadedPlugin] = load_plugins(self.pm, config, load_entrypoints=load_entrypoints, extra=extra_plugins)
-        self._params = {p.name: p.params for p in self.plugins}
-        #: plugins that must durably record order intents before an order is sent
-        self._journals = {p.name for p in self.plugins if getattr(p.obj, "AUDIT_JOURNAL", False)}
-        self._contexts: dict[str, StrategyContext] = {}
-        self.dispatch = HookDispatcher(
-            self.pm, context_for=self.context_for, on_failure=self._record_failure,
-            max_consecutive_failures=config.engine.max_consecutive_failures,
-            trace=config.engine.trace_hooks or os.environ.get("ENGINE_TRACE_HOOKS") == "1",
-        )
-        self.orders = OrderBook()
-        self.portfolio = Portfolio(config.account_id.get_secret_value())
-        self.strategy_book = StrategyBook()
-        self.fills = FillLog()  # today's and the previous trading day's fills (the audit keeps all)
-        self.day_start_equity = Decimal(0)
-        self._instruments: dict[str, dict | None] = {}
-        self.last_ticks: dict[str, Tick] = {}
-        self.bar_history = BarHistory()  # ctx.history
-        self.stats = RunStats()
-        self.router = OrderRouter(self, id_prefix=client_id_prefix(started, number))
-        self.broker_events = BrokerEventHandler(self)
-        self.trading = TradingStates(self.emit, self.control)
-        self._seq = 0
-        self._engine_thread: int | None = None
-        self._stop_reason: str | None = None
-        self._recording_failure = False
-        self._accepting_orders = False
-        self._next_control_poll = 0.0
-        self.calendar = config.calendar.make_calendar()
-        self.runtime = (runtime_factory or build_runtime)(self)
-        self.clock = self.runtime.clock
-        self.gateway = self.runtime.gateway
-        self.scheduler = build_scheduler(self)
-        self._handlers = self._message_handlers()
-        self._next_heartbeat: dt.datetime | None = None
-        self._heartbeat_every = dt.timedelta(seconds=config.engine.heartbeat_seconds)
-        self._trading_day: dt.date | None = None
-        self._queue_warned = False
-        self._gc = GcTuning(config.engine.gc_young_threshold)
-        self.last_data_at: dt.datetime | None = None
+        try:
+            self._params = {p.name: p.params for p in self.plugins}
+            #: plugins that must durably record order intents before an order is sent
+            self._journals = {p.name for p in self.plugins if getattr(p.obj, "AUDIT_JOURNAL", False)}
+            self._contexts: dict[str, StrategyContext] = {}
+            self.dispatch = HookDispatcher(
+                self.pm, context_for=self.context_for, on_failure=self._record_failure,
+                max_consecutive_failures=config.engine.max_consecutive_failures,
+                trace=config.engine.trace_hooks or os.environ.get("ENGINE_TRACE_HOOKS") == "1",
+            )
+            self.orders = OrderBook()
+            self.portfolio = Portfolio(config.account_id.get_secret_value())
+            self.strategy_book = StrategyBook()
+            self.fills = FillLog()  # today's and the previous trading day's fills (the audit keeps all)
+            self.day_start_equity = Decimal(0)
+            self._instruments: dict[str, dict | None] = {}
+            self.last_ticks: dict[str, Tick] = {}
+            self.bar_history = BarHistory()  # ctx.history
+            self.stats = RunStats()
+            self.router = OrderRouter(self, id_prefix=client_id_prefix(started, number))
+            self.broker_events = BrokerEventHandler(self)
+            self.trading = TradingStates(self.emit, self.control)
+            self._seq = 0
+            self._engine_thread: int | None = None
+            self._stop_reason: str | None = None
+            self._recording_failure = False
+            self._accepting_orders = False
+            self._next_control_poll = 0.0
+            self.calendar = config.calendar.make_calendar()
+            self.runtime = (runtime_factory or build_runtime)(self)
+            self.clock = self.runtime.clock
+            self.gateway = self.runtime.gateway
+            self.scheduler = build_scheduler(self)
+            self._handlers = self._message_handlers()
+            self._next_heartbeat: dt.datetime | None = None
+            self._heartbeat_every = dt.timedelta(seconds=config.engine.heartbeat_seconds)
+            self._trading_day: dt.date | None = None
+            self._queue_warned = False
+            self._gc = GcTuning(config.engine.gc_young_threshold)
+            self.last_data_at: dt.datetime | None = None
+        except BaseException:
+            close_loaded(self.plugins)  # a bad runtime or job setting must not keep the audit lock
+            raise
 
     # -- public ------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from loguru import logger
 
 from ..dispatch import HookFailure
 from ..events import PluginFailed, RunStopped
+from ..plugin_manager import close_loaded
 from .operator import cancel_all_open_orders
 from .router import JournalError
 from .run_stats import RunSummary
@@ -82,10 +83,4 @@ def _cancel_open_before_stop(engine: Engine) -> None:
 
 def close_plugins(engine: Engine) -> None:
     """``close()`` every built-in and file plugin that has one (the audit writer flushes here)."""
-    for plugin in engine.plugins:
-        close = getattr(plugin.obj, "close", None)
-        if callable(close) and plugin.kind in ("builtin", "plugin"):
-            try:
-                close()
-            except Exception:  # noqa: BLE001
-                logger.exception("plugin {} failed to close", plugin.name)
+    close_loaded(engine.plugins)

@@ -167,6 +167,9 @@ class PaperSettings(Section):
     delivery: Literal["thread", "sync"] = Field("thread", description="simulator pushes on its own worker thread, or inline")
     outside_session: Literal["hold", "reject"] = "hold"
     account_db: ConfigPath | None = Field(None, description="persist the paper account here between runs (SQLite)")
+    corporate_actions_store: ConfigPath | None = Field(
+        None, description="a data store (qmt-engine data ...) whose cash dividends and bonus / transfer shares the "
+        "simulator applies to the paper account on their ex-dates, as store backtests do (paper prices are raw)")
     faults: FaultSettings = Field(default_factory=FaultSettings)
 
     def data_path(self) -> Path:

@@ -64,14 +64,16 @@ class PaperRuntime(Runtime):
         if first is None:
             raise ConfigError(where, [f"paper.data: no ticks in {self._paper.data_path()}"])
         self.clock = ManualClock(first[0])
-        self.counter = SimCounter(sim_config_from(config), calendar=engine.calendar, clock=self.clock)
+        actions = []
+        if self._paper.corporate_actions_store is not None:  # pyarrow only when a store is used
+            from .store_bars import paper_corporate_actions
+
+            actions = paper_corporate_actions(self._paper.corporate_actions_store,
+                                              self._paper.codes or [row["code"] for row in self._instruments], where)
+        self.counter = SimCounter(sim_config_from(config), calendar=engine.calendar, clock=self.clock,
+                                  corporate_actions=actions)
         self.xtdata = SimXtData(self.counter)
         self.xtdata.load_instruments(self._instruments)
-        if self._paper.corporate_actions_store is not None:  # pyarrow only when a store is used
-            from .store_bars import load_paper_corporate_actions
-
-            load_paper_corporate_actions(self.counter, self._paper.corporate_actions_store,
-                                         self._paper.codes or [row["code"] for row in self._instruments], where)
         self.gateway = XtGateway(lambda session: SimXtQuantTrader(SIM_USERDATA_PATH, session, counter=self.counter),
                                  config.account_id.get_secret_value(), engine.inbound.put, first_session_id=1)
         self.market = XtMarketData(self.xtdata, engine.inbound.put)

@@ -69,13 +69,15 @@ class PaperLiveDataRuntime(Runtime):
 
             xtdata = import_xtquant()[1]
         self.clock = clock or WallClock()
-        self.counter = SimCounter(sim_config_from(config), calendar=engine.calendar, clock=self.clock)
+        actions = []
+        if config.paper.corporate_actions_store is not None:  # pyarrow only when a store is used
+            from .store_bars import paper_corporate_actions
+
+            actions = paper_corporate_actions(config.paper.corporate_actions_store, self._codes, where)
+        self.counter = SimCounter(sim_config_from(config), calendar=engine.calendar, clock=self.clock,
+                                  corporate_actions=actions)
         self.xtdata = SimXtData(self.counter)
         self.xtdata.load_instruments([instrument_row(c, xtdata.get_instrument_detail(c), where) for c in self._codes])
-        if config.paper.corporate_actions_store is not None:
-            from .store_bars import load_paper_corporate_actions
-
-            load_paper_corporate_actions(self.counter, config.paper.corporate_actions_store, self._codes, where)
         self.gateway = XtGateway(lambda session: SimXtQuantTrader(SIM_USERDATA_PATH, session, counter=self.counter),
                                  config.account_id.get_secret_value(), engine.inbound.put, first_session_id=1)
         self.market = XtMarketData(self.xtdata, engine.inbound.put)

@@ -30,7 +30,6 @@ from ..datastore import StoreLayout, iter_bars, read_dividends
 from ..instruments import InstrumentError, parse_code
 from ..models import Bar
 from ..sim.corporate_actions import CorporateAction, actions_from_rows, ex_right_price
-from ..sim.counter import SimCounter
 
 __all__ = ["adjustment", "iter_store_batches", "read_codes_file", "store_actions", "store_codes"]
 
@@ -86,18 +85,18 @@ def store_actions(root: Path, codes: list[str]) -> dict[str, list[CorporateActio
     return {code: actions for code in codes if (actions := actions_from_rows(code, read_dividends(root, code)))}
 
 
-def load_paper_corporate_actions(counter: SimCounter, root: Path | None, codes: list[str], where: str) -> int:
-    """Give the paper simulator ``codes``' ex-dates from the store at ``root`` (``paper.corporate_actions_store``);
-    returns how many. The counter applies each on the day roll that passes its ex-date, to the codes held."""
+def paper_corporate_actions(root: Path | None, codes: list[str], where: str) -> list[CorporateAction]:
+    """``codes``' ex-dates from the store at ``root`` (``paper.corporate_actions_store``), for the paper
+    simulator; [] without a store. The counter applies each on the day roll that passes its ex-date."""
     if root is None:
-        return 0
+        return []
     if not Path(root).is_dir():
         raise ConfigError(where, [f"paper.corporate_actions_store: {root} is not a folder"])
     try:
         actions = store_actions(Path(root), codes)
     except (OSError, ValueError, pa.ArrowException) as exc:
         raise ConfigError(where, [f"paper.corporate_actions_store: {exc}"]) from None
-    return counter.load_corporate_actions(a for rows in actions.values() for a in rows)
+    return [a for rows in actions.values() for a in rows]
 
 
 def _closes_before(root: Path, period: str, code: str, days: list[dt.date]) -> dict[dt.date, float]:

@@ -46,10 +46,12 @@ class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
     :param calendar: a :class:`~engine.calendar.TradingCalendar` (built when None).
     :param clock: any object with ``now() -> datetime`` (exchange-local, naive);
         None means the wall clock in Asia/Shanghai.
+    :param corporate_actions: ex-dates known from the start (:meth:`load_corporate_actions`); given here, they
+        also apply to the roll of an account reopened from ``config.account_db`` past their ex-dates.
     """
 
     def __init__(self, config: SimConfig | None = None, *, calendar: TradingCalendar | None = None,
-                 clock: object | None = None) -> None:
+                 clock: object | None = None, corporate_actions: Iterable[CorporateAction] = ()) -> None:
         self.config = config or SimConfig()
         self.calendar = calendar or TradingCalendar()
         self.clock = clock or WallClock()
@@ -76,6 +78,7 @@ class SimCounter(MarketSideMixin, CancelMixin, QueryMixin):
         self._dirty: dict[int, SimOrder] = {}
         self._new_trades: list = []
         self.store = AccountStore(self.config.account_db) if self.config.account_db else None
+        self.load_corporate_actions(corporate_actions)
         self._open_account()
 
     # -- set-up ------------------------------------------------------------------------

@@ -66,3 +66,25 @@ def test_a_dividend_and_bonus_shares_reach_the_paper_account_on_the_ex_date(tmp_
 def test_a_missing_store_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="paper.corporate_actions_store: .*nowhere is not a folder"):
         Engine(config(tmp_path, tmp_path / "nowhere"), load_entrypoints=False)
+
+
+def test_a_persisted_paper_account_gets_the_ex_dates_passed_while_the_engine_was_stopped(tmp_path):
+    store = tmp_path / "store"
+    write_dividends(store, CODE, pa.Table.from_pylist([{
+        "ex_date": EX_DATE, "cash": 0.3, "bonus_shares": 0.3, "transfer_shares": 0.0, "allot_shares": 0.0,
+        "allot_price": 0.0, "factor": 0.0}], schema=DIVIDEND_SCHEMA))
+
+    def run_day(day: str) -> DailyLook:
+        settings = config(tmp_path, store).model_dump(mode="python")
+        settings["paper"].update(data=str(SAMPLE_DIR / f"ticks-{day}.csv.gz"),
+                                 instruments=str(SAMPLE_DIR / "instruments.csv"),
+                                 account_db=str(tmp_path / "paper-account.db"))
+        look = DailyLook()
+        Engine(EngineConfig.model_validate(settings), extra_plugins=(("look", look),), load_entrypoints=False).run()
+        return look
+
+    first = run_day("2026-03-09")  # the engine stops before the ex-date
+    assert first.days[dt.date(2026, 3, 9)][:2] == (1000, 1000)
+    later = run_day("2026-03-11")  # reopened two trading days on: the 03-10 ex-date is applied at the roll
+    volume, _sellable, _avg, cash = later.days[dt.date(2026, 3, 11)]
+    assert volume == 1300 and cash == Decimal("100300.00")

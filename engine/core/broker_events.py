@@ -109,6 +109,22 @@ class BrokerEventHandler:
         if not self.silent:
             engine.notify("on_order", order=order)
 
+    def journal_adopted_status(self, order: Order, journalled_status: int | None, message: str) -> None:
+        """Record the status an order silently adopted at start-up has at the broker, when the journal's last
+        status differs: a later restart then knows it (a filled order stays filled after the broker's day rolls)."""
+        if journalled_status is not None and int(journalled_status) == int(order.status):
+            return
+        previous = OrderStatus.UNREPORTED if journalled_status is None else _status(journalled_status)
+        self._engine.emit(OrderUpdated(
+            client_order_id=order.client_order_id, order_id=order.order_id, order_sysid=order.order_sysid,
+            status=int(order.status), status_label=order.status.label, previous_status=int(previous),
+            traded_volume=order.traded_volume, status_msg=message,
+        ))
+
+    def close_past_day_order(self, order: Order, status: OrderStatus, message: str) -> None:
+        """Give a journalled order of an earlier trading day its final ``status`` (its day is over)."""
+        self._set_status(order, status, order.traded_volume, message)
+
     def adopt(self, record, *, announce: bool = True) -> Order:
         """Make an engine order of a broker order the engine did not know.
 

@@ -6,9 +6,15 @@ run, before any strategy hook:
 
 * finds the intents whose last recorded status is not final;
 * looks each one up among the broker's orders of the day by its client id
-  (``order_remark``): found, it is adopted with the broker's status, and fills
-  the journal does not have are recorded; not found, the broker never received
-  it, so it is marked rejected ("never reached the broker"); it is never re-sent;
+  (``order_remark``): found, it is adopted with the broker's status, fills
+  the journal does not have are recorded, and the broker's status is journalled
+  (so the next restart does not look again once it is final); not found and placed
+  today, the broker never received it, so it is marked rejected ("never reached
+  the broker"); not found and placed on an earlier trading day, the broker cannot
+  say (it lists today's orders only), and the order is closed as its day closed
+  it (A-share day orders end with their day), with the status its recorded fills
+  give: filled, partly filled, or cancelled; the position check below shows any
+  fill the journal missed. Nothing is ever re-sent;
 * compares the broker's positions with those the previous run recorded at its
   end, and records every difference (or that the previous run did not stop
   cleanly, so there is nothing to compare with).
@@ -19,6 +25,7 @@ with ``paper.account_db``. Every finding is a ``reconciliation`` audit row.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,10 +65,14 @@ def _recover(engine: Engine, snapshot: BrokerSnapshot, journal: dict) -> int:
     trades_by_remark: dict[str, list] = {}
     for trade in snapshot.trades:
         trades_by_remark.setdefault(trade.order_remark or "", []).append(trade)
+    today = engine.clock.now().date()
     for intent in journal["open_intents"]:
         client_id = intent["client_order_id"]
         record_at_broker = at_broker.get(client_id)
         if record_at_broker is None:
+            if _day_of(intent["ts"]) < today:
+                _close_past_day_intent(engine, record, intent)
+                continue
             record("intent_not_received", client_id, intent["last_status"], "absent",
                    "marked rejected: the engine stopped before the broker received it; not re-sent")
             order = engine.broker_events.adopt(_intent_as_record(intent), announce=False)
@@ -75,6 +86,10 @@ def _recover(engine: Engine, snapshot: BrokerSnapshot, journal: dict) -> int:
                 engine.orders.trade_ids.discard(str(trade.traded_id))  # the snapshot marked it seen silently
                 engine.broker_events.on_trade_push(trade)
                 fills_recovered += 1
+        order = engine.orders.find(remark=client_id, order_id=record_at_broker.order_id)
+        if order is not None:
+            engine.broker_events.journal_adopted_status(order, intent["last_status"],
+                                                        "adopted at start-up with the broker's status")
 
     last = journal["last_stop"]
     if last is None:
@@ -91,6 +106,27 @@ def _recover(engine: Engine, snapshot: BrokerSnapshot, journal: dict) -> int:
     return record.count + fills_recovered
 
 
+def _day_of(ts: str) -> dt.date:
+    return dt.datetime.fromisoformat(ts).date()
+
+
+def _close_past_day_intent(engine: Engine, record: DifferenceRecorder, intent: dict) -> None:
+    """An open intent of an earlier trading day that the broker no longer lists: its day ended it."""
+    filled = int(intent["filled_volume"] or 0)
+    status = (OrderStatus.SUCCEEDED if filled >= int(intent["volume"]) else
+              OrderStatus.PART_CANCEL if filled else OrderStatus.CANCELED)
+    day = _day_of(intent["ts"])
+    record("intent_of_a_past_day", intent["client_order_id"], intent["last_status"],
+           "not listed (the broker reports today's orders only)",
+           f"closed as {status.label}: an order of {day} ends with its day; {filled} of {intent['volume']} "
+           "shares recorded filled; the position check shows any fill not recorded; not re-sent")
+    order = engine.broker_events.adopt(_intent_as_record(intent), announce=False)
+    order.traded_volume = filled
+    engine.broker_events.close_past_day_order(
+        order, status, f"an order of {day}: ended with its trading day ({filled} of {intent['volume']} filled as "
+        "recorded; the broker lists only today's orders)")
+
+
 def _read_journal(audit_path: Path, mode: str, run_id: str) -> dict | None:
     if not Path(audit_path).exists():
         return None
@@ -101,9 +137,10 @@ def _read_journal(audit_path: Path, mode: str, run_id: str) -> dict | None:
         earlier = "SELECT run_id FROM runs WHERE mode = :mode AND run_id != :run"
         params = {"mode": mode, "run": run_id}
         intents = list(db.query(
-            f"""SELECT i.client_order_id, i.strategy, i.code, i.side, i.volume, i.price, i.price_type,
+            f"""SELECT i.ts, i.client_order_id, i.strategy, i.code, i.side, i.volume, i.price, i.price_type,
                        (SELECT u.status FROM order_updates u WHERE u.client_order_id = i.client_order_id
-                        ORDER BY u.rowid DESC LIMIT 1) AS last_status
+                        ORDER BY u.rowid DESC LIMIT 1) AS last_status,
+                       (SELECT sum(f.volume) FROM fills f WHERE f.client_order_id = i.client_order_id) AS filled_volume
                 FROM order_intents i WHERE i.run_id IN ({earlier}) AND i.external = 0""", params))
         open_intents = [i for i in intents if i["last_status"] not in _FINAL]
         trade_ids: dict[str, list[str]] = {}

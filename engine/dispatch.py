@@ -208,10 +208,21 @@ class HookDispatcher:
             plugin=impl.plugin,
             hook=hook,
             error=exc,
-            traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+            traceback=plugin_traceback(exc),
             hook_input=_short.repr(shown),
             consecutive_failures=count,
             faulted=faulted,
         )
         self._on_failure(failure)
         return failure
+
+
+def plugin_traceback(exc: BaseException) -> str:
+    """The traceback of a plugin's exception from the plugin's own first frame: the engine's
+    dispatch frames above it are the same for every failure and say nothing about the bug."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if not f.filename.endswith(("engine/dispatch.py", "pluggy/_callers.py", "pluggy/_hooks.py",
+                                                            "pluggy/_manager.py"))]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(own or frames)]
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)

@@ -118,6 +118,7 @@ class OrderIntent(_OrderRequestEvent):
     durable: ClassVar[bool] = True
     price_type: int
     external: bool = False
+    note: str = ""
 
 
 @dataclass(kw_only=True)
@@ -310,6 +311,18 @@ class EquityMarked(Event):
     strategies: str = "{}"
 
 
+@dataclass(kw_only=True)
+class StrategyStateSaved(Event):
+    """A strategy's ``ctx.state``, saved when it changed and at the stop, as JSON text (``state``).
+
+    The next run on the same account restores each strategy's latest (issue 13).
+    """
+
+    name: ClassVar[str] = "strategy_state"
+    strategy: str
+    state: str
+
+
 #: Every event type, by name; the audit schema has a table for each.
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls
@@ -317,6 +330,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RunStarted, RunStopped, RiskDecisionMade, OrderDenied, OrderIntent, OrderSubmitted,
         OrderUpdated, FillRecorded, OrderErrorRecorded, CancelRequested, CancelErrorRecorded,
         ConnectionChanged, PluginFailed, JobRan, TradingStateChanged, ReconciliationDifference,
-        AlertRaised, DailyStatementWritten, EquityMarked,
+        AlertRaised, DailyStatementWritten, EquityMarked, StrategyStateSaved,
     )
 }

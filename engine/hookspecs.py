@@ -33,6 +33,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .context import StrategyContext
+    from .core.day_record import DayRecord
     from .events import Event
     from .models import Bar, CancelError, Fill, Order, OrderError, OrderRequest, RiskDecision, Tick
 
@@ -43,7 +44,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 __all__ = [
     "check_order", "hookimpl", "hookspec", "on_bar", "on_bars", "on_cancel_error", "on_disconnect",
-    "on_heartbeat", "on_order", "on_order_error", "on_reconnect", "on_schedule", "on_start", "register_jobs",
+    "on_heartbeat", "on_order", "on_restore", "on_order_error", "on_reconnect", "on_schedule", "on_start", "register_jobs",
     "on_stop", "on_tick", "on_trade", "track_event",
 ]
 
@@ -61,6 +62,26 @@ def on_start(ctx: StrategyContext) -> None:
     set up state and to read ``ctx.params``.
 
     :param ctx: the context bound to this plugin.
+    :return: ignored.
+    """
+
+
+@hookspec
+def on_restore(ctx: StrategyContext, record: DayRecord) -> None:
+    """What earlier runs on this account recorded, handed over at start-up, just before ``on_start``.
+
+    A restart in the middle of a day must give the same risk decisions as a run that
+    never stopped: a plugin that counts something (orders sent today, losses, signals)
+    rebuilds its count here. The engine itself has already restored the day's loss
+    baseline, the per-strategy book, ``holding_days`` and every ``ctx.state``.
+    Called in every mode; in backtests and paper replays (which continue no account)
+    ``record`` is empty. Nothing may be ordered from this hook.
+
+    :param ctx: the context bound to this plugin.
+    :param record: an :class:`engine.core.day_record.DayRecord`: ``day``, ``opening_equity``,
+        ``events`` (today's recorded ``OrderIntent``, ``CancelRequested``, ``FillRecorded`` and
+        ``TradingStateChanged`` events of earlier runs, in recorded order, each with its
+        original ``ts``), ``fills`` (every recorded fill, oldest first) and ``strategy_states``.
     :return: ignored.
     """
 

@@ -20,6 +20,7 @@ misspelt hook name into a start-up error.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import importlib.util
 import re
 import sys
@@ -123,6 +124,7 @@ def load_plugins(
         for name, obj in extra:
             register(name, obj, "extra", "extra")
 
+        _check_disabled_names(config, loaded, extra, config_file)
         validate_hooks(pm, loaded)
     except BaseException:
         close_loaded(loaded)  # e.g. the audit writer's thread and its instance lock
@@ -151,15 +153,36 @@ def validate_hooks(pm: pluggy.PluginManager, loaded: list[LoadedPlugin]) -> None
         source = next((p.source for p in loaded if p.name == plugin_name), "?")
         known = ", ".join(sorted(n for n in dir(pm.hook) if not n.startswith("_")))
         raise PluginLoadError(f"{source}: plugin {plugin_name!r}: {exc}. Known hooks: {known}") from None
-    for hook_name in dir(pm.hook):
-        if hook_name.startswith("_"):
-            continue
+    hook_names = [n for n in dir(pm.hook) if not n.startswith("_")]
+    for plugin in loaded:
+        unmarked = [n for n in hook_names if callable(getattr(plugin.obj, n, None))
+                    and pm.parse_hookimpl_opts(plugin.obj, n) is None]
+        if unmarked:
+            raise PluginLoadError(
+                f"{plugin.source}: plugin {plugin.name!r} defines {', '.join(f'{n}()' for n in unmarked)} without "
+                "@hookimpl, so the engine would never call it; add `from engine import hookimpl` and mark each "
+                "hook with @hookimpl")
+    for hook_name in hook_names:
         for impl in getattr(pm.hook, hook_name).get_hookimpls():
             if impl.hookwrapper or impl.wrapper:
                 raise PluginLoadError(
                     f"plugin {impl.plugin_name!r}: hook {hook_name!r} is declared as a wrapper; "
                     "engine hooks are called one implementation at a time, so wrappers are not supported"
                 )
+
+
+def _check_disabled_names(config: EngineConfig, loaded: list[LoadedPlugin], extra: tuple, config_file: str) -> None:
+    """A name in ``plugins.disabled`` that names no plugin is a typo: the plugin meant stays enabled."""
+    known = {name for name, _ in DEFAULT_PLUGINS} | {p.name for p in loaded} | {name for name, _ in extra}
+    known |= {spec.plugin_name for spec in config.plugins.files} | {s.name for s in config.strategies}
+    unknown = [name for name in config.plugins.disabled if name not in known]
+    if unknown:  # an installed package's plugin may be disabled before it loads: ask the metadata only now
+        known |= {ep.name for ep in importlib.metadata.entry_points(group=ENTRYPOINT_GROUP)}
+        unknown = [name for name in unknown if name not in known]
+    if unknown:
+        raise PluginLoadError(
+            f"{config_file}: plugins.disabled names {', '.join(map(repr, unknown))}, which is no plugin "
+            f"(a typo keeps the plugin you meant enabled); known: {', '.join(sorted(known))}")
 
 
 def _source(spec: PluginFile) -> str:

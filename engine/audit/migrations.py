@@ -310,6 +310,23 @@ def m006_equity_marks_and_numeric_views(db: Database) -> None:
     create_numeric_views(db)
 
 
+@MIGRATIONS()
+def m007_strategy_states(db: Database) -> None:
+    """Each strategy's ``ctx.state`` as saved, so a restart restores it, and order notes (issue 13).
+
+    ``strategy_states``: one row per save (when the state changed, and at the stop):
+    ``state`` is the JSON text. The next run on the same account takes each
+    strategy's latest. ``order_intents.note``: the strategy's free text of
+    ``ctx.buy(..., note=...)``.
+    """
+    db.execute("ALTER TABLE order_intents ADD COLUMN note TEXT")
+    _event_table(db, "strategy_states", """
+    strategy TEXT NOT NULL,
+    state TEXT NOT NULL,""")
+    _index(db, "strategy_states", "strategy")
+    append_only(db, "strategy_states")
+
+
 def append_only(db: Database, table: str) -> None:
     """Make ``table`` refuse UPDATE and DELETE (a later migration adding a table calls this too).
 

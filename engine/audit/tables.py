@@ -21,7 +21,7 @@ from ..events import (
     JobRan, OrderDenied, OrderErrorRecorded, OrderIntent, OrderSubmitted, OrderUpdated,
     PluginFailed, ReconciliationDifference, RiskDecisionMade, RunStarted, RunStopped, TradingStateChanged,
 )
-from ..events import AlertRaised, DailyStatementWritten, EquityMarked
+from ..events import AlertRaised, DailyStatementWritten, EquityMarked, StrategyStateSaved
 from .errors import AuditEventError
 
 ENVELOPE: tuple[str, ...] = ("run_id", "seq", "ts")
@@ -60,6 +60,7 @@ EVENT_TABLES: dict[str, EventTable] = {
     AlertRaised.name: EventTable("alerts"),
     DailyStatementWritten.name: EventTable("daily_statements"),
     EquityMarked.name: EventTable("equity_marks"),
+    StrategyStateSaved.name: EventTable("strategy_states"),
 }
 
 

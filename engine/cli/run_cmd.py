@@ -71,12 +71,27 @@ def run(config: Optional[Path] = ConfigOption,
         signal.signal(signal.SIGTERM, previous)
     _print_summary(summary)
     report_cmd.after_run(settings, summary)
+    raise typer.Exit(code=exit_code(summary))
+
+
+#: ``qmt-engine run``'s exit codes (docs/live.md, "Exit codes"): what a scheduler can act on
+EXIT_COMPLETED, EXIT_ERROR, EXIT_START_FAILED, EXIT_PLUGIN_FAULTED = 0, 1, 2, 3
+
+
+def exit_code(summary: RunSummary) -> int:
+    """0 the run completed (or was stopped) with every plugin working; 1 it ended in error; 3 it
+    ended but a plugin was FAULTED (a strategy or rule stopped being called). 2 (start-up refused:
+    bad configuration, plugin that does not load) is raised before a run exists."""
     if summary.reason == "error":
-        raise typer.Exit(code=1)
+        return EXIT_ERROR
+    if summary.faulted_plugins:
+        return EXIT_PLUGIN_FAULTED
+    return EXIT_COMPLETED
 
 
 def _print_summary(summary: RunSummary) -> None:
-    table = Table(title=f"run {summary.run_id} ({summary.mode}, {summary.reason})", show_header=False)
+    faulted = ", a plugin FAULTED" if summary.faulted_plugins else ""
+    table = Table(title=f"run {summary.run_id} ({summary.mode}, {summary.reason}{faulted})", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
     rows = [
@@ -89,7 +104,7 @@ def _print_summary(summary: RunSummary) -> None:
         ("elapsed (s)", summary.elapsed_seconds),
     ]
     if summary.faulted_plugins:
-        rows.append(("faulted plugins", ", ".join(summary.faulted_plugins)))
+        rows.append(("faulted plugins", ", ".join(summary.faulted_plugins) + " (exit code 3)"))
     for name, value in rows:
         table.add_row(name, str(value))
     console.print(table)

@@ -107,7 +107,7 @@ class BrokerEventHandler:
             traded_volume=order.traded_volume, status_msg=message,
         ))
         if not self.silent:
-            engine.notify("on_order", order=order)
+            engine.notify("on_order", order=order.detached())  # a copy: a hook cannot change engine state
 
     def journal_adopted_status(self, order: Order, journalled_status: int | None, message: str) -> None:
         """Record the status an order silently adopted at start-up has at the broker, when the journal's last

@@ -45,6 +45,9 @@ from .operator import apply_operator_commands, restore_trading_states
 from .trading_states import DISCONNECT, TradingStates
 from .strategy_book import StrategyBook
 from .snapshot import load_broker_snapshot
+from .day_record import DayRecord, continues_the_account, read_day_record
+from .day_restore import restore_day
+from .strategy_states import StrategyStates
 
 
 class Engine:
@@ -91,6 +94,11 @@ class Engine:
             self.router = OrderRouter(self, id_prefix=client_id_prefix(started, number))
             self.broker_events = BrokerEventHandler(self)
             self.trading = TradingStates(self.emit, self.control)
+            #: restart-proof state (issue 13): only a run that continues an account restores and saves it
+            self.continues_account = continues_the_account(config)
+            self.plugin_states = StrategyStates(
+                lambda: ((name, ctx.state) for name, ctx in self._contexts.items()), self.emit,
+                enabled=self.continues_account)
             self._seq = 0
             self._engine_thread: int | None = None
             self._stop_reason: str | None = None
@@ -133,13 +141,18 @@ class Engine:
             self.runtime.start()
             snapshot = self.gateway.load_snapshot()
             load_broker_snapshot(self, snapshot)
+            record = (read_day_record(self.audit_path, self.config.mode, self.run_id, self.clock.now())
+                      if self.continues_account else DayRecord(self.clock.now().date()))
+            restore_day(self, record)
             recover_from_journal(self, snapshot)
-            self.stats.start_equity = self.day_start_equity = self.portfolio.account.total_asset
+            self.stats.start_equity = self.portfolio.account.total_asset
+            self.day_start_equity = record.opening_equity if record.opening_equity is not None else self.stats.start_equity
             self._trading_day = self.clock.now().date()
             self.emit(ConnectionChanged(kind="connected", session_id=self.gateway.session_id, detail="ready"))
             self._accepting_orders = True
             restore_trading_states(self)
             self._announce_trading_day()
+            self.notify("on_restore", record=record)
             self.notify("on_start")
             if self.config.engine.gc_tuning:
                 self._gc.start()
@@ -365,6 +378,7 @@ class Engine:
         except Exception:  # noqa: BLE001 - a failed refresh is logged; the next query or push corrects it
             logger.exception("start-of-day refresh of the account failed")
         self.day_start_equity = self.portfolio.account.total_asset
+        self.plugin_states.save_changed()
 
     def _monitor(self) -> None:
         now = self.clock.now()
@@ -382,6 +396,7 @@ class Engine:
         if self.scheduler.has_work(now):
             self.run_due_jobs()
         self.runtime.monitor(self)
+        self.plugin_states.tick()
         if time.monotonic() >= self._next_control_poll:
             self._next_control_poll = time.monotonic() + self.config.engine.control_poll_seconds
             apply_operator_commands(self)

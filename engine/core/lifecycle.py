@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 
 def record_plugin_failure(engine: Engine, failure: HookFailure) -> None:
     """Log a plugin's exception and record it as a ``plugin_error`` (not through a failing event sink)."""
-    logger.opt(exception=failure.error).error(
-        "plugin {} raised {} in {} (failure {} in a row{})", failure.plugin, type(failure.error).__name__,
-        failure.hook, failure.consecutive_failures, "; now FAULTED and skipped" if failure.faulted else "")
+    # the plugin's own frames only (not the CLI's, nor the dispatcher's): a short, readable traceback
+    logger.error("plugin {} raised {} in {} (failure {} in a row{})\n{}", failure.plugin, type(failure.error).__name__,
+                 failure.hook, failure.consecutive_failures, "; now FAULTED and skipped" if failure.faulted else "",
+                 failure.traceback.rstrip())
     engine.stats.plugin_errors += 1
     if engine._recording_failure or failure.hook == "track_event":
         return  # an event sink failed: recording it through the sinks could loop
@@ -44,6 +45,10 @@ def shutdown(engine: Engine, reason: str, elapsed: float) -> RunSummary:
         _cancel_open_before_stop(engine)
     engine._accepting_orders = False
     engine.notify("on_stop", reason=reason)
+    try:
+        engine.plugin_states.save_changed()
+    except Exception:  # noqa: BLE001 - the run record matters more than a state save
+        logger.exception("saving ctx.state at the stop failed")
     try:
         engine.runtime.stop()
     except Exception:  # noqa: BLE001 - a failing broker shutdown must not lose the run record

@@ -76,11 +76,12 @@ class OrderRouter:
         order = Order(
             client_order_id=request.client_order_id, strategy=strategy, code=code, side=side, volume=volume,
             price=request.price, price_type=request.price_type, created_at=engine.clock.now(), updated_at=engine.clock.now(),
+            note=request.note,
         )
         try:
             engine.emit(OrderIntent(
                 client_order_id=order.client_order_id, strategy=strategy, code=code, side=side.value,
-                volume=volume, price=_text(order.price), price_type=order.price_type,
+                volume=volume, price=_text(order.price), price_type=order.price_type, note=request.note,
             ))
         except JournalError as exc:
             logger.error("order {} not sent: {}", order.client_order_id, exc)
@@ -203,8 +204,12 @@ class OrderRouter:
             if failure is not None:
                 answers.append((False, "plugin_error", f"risk plugin {plugin!r} raised {type(failure.error).__name__}: "
                                 f"{failure.error}", None, None, plugin))
-            elif isinstance(result, RiskDecision):
+            elif isinstance(result, RiskDecision) and type(result.allowed) is bool:
                 answers.append((result.allowed, result.rule, result.reason, result.value, result.limit, plugin))
+            elif isinstance(result, RiskDecision):  # RiskDecision("no"), RiskDecision(nan): not a real allow
+                answers.append((False, "bad_decision", f"check_order returned RiskDecision(allowed={result.allowed!r}, "
+                                f"rule={result.rule!r}): allowed must be True or False; treated as a denial",
+                                None, None, plugin))
             elif result is not None:
                 answers.append((False, "bad_decision", f"check_order returned {type(result).__name__}, expected "
                                 "RiskDecision or None", None, None, plugin))

@@ -129,7 +129,16 @@ class TradingStates:
             if state == TradingState.ACTIVE.value:
                 continue
             strategy = scope.partition(":")[2] if scope.startswith("strategy:") else None
-            self.impose(kind, TradingState(state), f"restored at start-up ({detail})", strategy)
+            previous = self.state_of(strategy)
+            # the cause keeps its own words (denials read as in the run that imposed it); the
+            # change is recorded as a restore, and the control file already holds the cause
+            self._causes.setdefault(strategy, {})[kind] = Cause(kind, TradingState(state), detail)
+            current = self.state_of(strategy)
+            if current is not previous:
+                cause = f"restored at start-up: {self.describe(strategy)}"
+                self._emit(TradingStateChanged(scope=scope, previous=previous.value, current=current.value, cause=cause))
+                logger.warning("trading state of {}: {} -> {} ({})", strategy or "the account", previous.value,
+                               current.value, cause)
 
     # -- recording ----------------------------------------------------------------------
 

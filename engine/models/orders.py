@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ..xt import constants as xtc
@@ -11,13 +11,18 @@ from .enums import OrderStatus, Side
 from .money import ZERO
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class OrderRequest:
     """What a strategy asked for, before risk checks.
 
     ``price`` is ``None`` for market price types. ``client_order_id`` is assigned
     by the engine when the request is made and later travels in the SDK's
     ``order_remark``, so every push and query resolves to this request.
+
+    Frozen: what every risk plugin approved is what is sent. A rule that wants a
+    different order denies this one with a reason (the strategy then sends another).
+    ``note`` is the strategy's free text (``ctx.buy(..., note=...)``), journalled with the
+    intent and shown by ``qmt-engine audit order``.
     """
 
     client_order_id: str
@@ -70,6 +75,11 @@ class Order:
     external: bool = False
     overfilled: bool = False
     trade_ids: set[str] = field(default_factory=set, repr=False)
+    note: str = ""
+
+    def detached(self) -> "Order":
+        """A copy for hooks (``on_order``): changing it changes nothing in the engine."""
+        return replace(self, trade_ids=set(self.trade_ids))
 
     @property
     def is_open(self) -> bool:

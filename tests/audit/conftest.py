@@ -55,6 +55,7 @@ SAMPLE_FIELDS: dict[str, dict[str, Any]] = {
                     "total_asset": "999995.00", "pnl_today": "-5.00",
                     "positions": '{"600000.SH":{"volume":100,"price":"10.55","avg_price":"10.5525","pnl":"-0.25"}}',
                     "strategies": '{"ma_cross":"-5.00"}'},
+    "strategy_state": {"strategy": "ma_cross", "state": '{"signals":3}'},
 }
 
 

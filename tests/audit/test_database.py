@@ -16,6 +16,7 @@ from engine.audit import (
 from engine.audit.migrations import (
     MIGRATION_SET_NAME, m001_initial, m002_reconciliation_and_alerts, m003_daily_statements,
     m004_append_only_and_hash_chain, m005_chain_blocks_with_digests, m006_equity_marks_and_numeric_views,
+    m007_strategy_states,
 )
 
 EXPECTED_TABLES = {
@@ -34,7 +35,7 @@ def test_fresh_file_is_created_and_migrated(tmp_path: Path) -> None:
         assert {"run_scopes", "run_overview", "fill_facts"} <= set(db.view_names())
         assert [m.name for m in MIGRATIONS.applied(db)] == [
             "m001_initial", "m002_reconciliation_and_alerts", "m003_daily_statements", "m004_append_only_and_hash_chain",
-            "m005_chain_blocks_with_digests", "m006_equity_marks_and_numeric_views"]
+            "m005_chain_blocks_with_digests", "m006_equity_marks_and_numeric_views", "m007_strategy_states"]
         assert MIGRATIONS.pending(db) == []
     finally:
         db.close()
@@ -81,9 +82,10 @@ def test_a_later_migration_applies_to_an_existing_file_and_keeps_data(db_path: P
     extended(name="m004_append_only_and_hash_chain")(m004_append_only_and_hash_chain)
     extended(name="m005_chain_blocks_with_digests")(m005_chain_blocks_with_digests)
     extended(name="m006_equity_marks_and_numeric_views")(m006_equity_marks_and_numeric_views)
+    extended(name="m007_strategy_states")(m007_strategy_states)
 
     @extended()
-    def m007_connection_latency(db: Database) -> None:
+    def m008_connection_latency(db: Database) -> None:
         db["connection_events"].add_column("latency_ms", float)
 
     upgraded = open_audit_db(db_path, migrations=extended)
@@ -91,7 +93,7 @@ def test_a_later_migration_applies_to_an_existing_file_and_keeps_data(db_path: P
         assert [m.name for m in extended.applied(upgraded)] == [
             "m001_initial", "m002_reconciliation_and_alerts", "m003_daily_statements",
             "m004_append_only_and_hash_chain", "m005_chain_blocks_with_digests",
-            "m006_equity_marks_and_numeric_views", "m007_connection_latency"]
+            "m006_equity_marks_and_numeric_views", "m007_strategy_states", "m008_connection_latency"]
         assert "latency_ms" in upgraded["connection_events"].columns_dict
         assert list(upgraded["connection_events"].rows) == [
             {"run_id": "r1", "seq": 2, "ts": "2025-01-02T09:30:01", "kind": "connected",
@@ -179,7 +181,7 @@ def test_a_file_at_schema_m001_is_upgraded_to_the_current_schema_keeping_its_row
     try:
         assert [m.name for m in MIGRATIONS.applied(current)] == [
             "m001_initial", "m002_reconciliation_and_alerts", "m003_daily_statements", "m004_append_only_and_hash_chain",
-            "m005_chain_blocks_with_digests", "m006_equity_marks_and_numeric_views"]
+            "m005_chain_blocks_with_digests", "m006_equity_marks_and_numeric_views", "m007_strategy_states"]
         assert {"reconciliation_diffs", "alerts", "equity_marks"} <= set(current.table_names())
         assert {"fills_numeric", "orders_latest", "equity_intraday", "equity_daily", "run_results"} <= set(
             current.view_names())

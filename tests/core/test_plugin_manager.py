@@ -121,3 +121,36 @@ def test_shipped_examples_all_load(tmp_path):
                          "ma_cross", "dip_buyer"]
     finally:
         _close(loaded)
+
+
+def test_a_typo_in_plugins_disabled_is_an_error_naming_the_known_plugins(tmp_path):
+    from engine.config import load_config
+    from engine.plugin_manager import PluginLoadError, load_plugins, make_plugin_manager
+
+    path = tmp_path / "config.yaml"
+    path.write_text("mode: paper\naccount_id: T0001\nlogging: {file: null}\naudit: {path: audit.db}\n"
+                    "plugins: {load_entrypoints: false, disabled: [consle]}\n", encoding="utf-8")
+    with pytest.raises(PluginLoadError) as caught:
+        load_plugins(make_plugin_manager(), load_config(path, environ={}), load_entrypoints=False)
+    message = str(caught.value)
+    assert "'consle'" in message and "console" in message and "risk_flow" in message and "config.yaml" in message
+
+
+def test_hook_functions_without_hookimpl_are_an_error_naming_them(tmp_path):
+    from engine.config import load_config
+    from engine.plugin_manager import PluginLoadError, load_plugins, make_plugin_manager
+
+    class Unmarked:
+        def on_tick(self, ctx, tick):
+            ctx.buy(tick.code, 100)
+
+        def helper(self):
+            return 1
+
+    path = tmp_path / "config.yaml"
+    path.write_text("mode: paper\naccount_id: T0001\nlogging: {file: null}\naudit: {path: audit.db}\n"
+                    "plugins: {load_entrypoints: false}\n", encoding="utf-8")
+    with pytest.raises(PluginLoadError) as caught:
+        load_plugins(make_plugin_manager(), load_config(path, environ={}), load_entrypoints=False,
+                     extra=(("unmarked", Unmarked()),))
+    assert "'unmarked' defines on_tick() without @hookimpl" in str(caught.value)

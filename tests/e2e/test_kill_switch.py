@@ -144,9 +144,30 @@ def test_halting_one_strategy_leaves_the_others_trading(live_engine, tmp_path):
 
 def test_a_halt_naming_an_unknown_strategy_is_refused_naming_the_known_ones(live_engine, tmp_path):
     engine, clock, log, xtdata = live_engine(TEN, plugins=(("dip_buyer", RestingBuyer()),))
-    cli(tmp_path / "config.yaml", "halt", "--strategy", "dip_buyr")
+    # the CLI refuses the typo itself (below); another writer of the control file (the web app, an older
+    # qmt-engine, a script) may still ask, and the engine refuses it too
+    from engine.control import ControlStore
+
+    ControlStore(engine.config.engine.control_path).request("halt", strategy="dip_buyr")
     assert wait_for(lambda: log.of("alert"))
     [alert] = [a for a in log.of("alert") if a.kind == "operator_command_refused"]
     assert "'dip_buyr'" in alert.detail and "dip_buyer" in alert.detail
     assert engine.strategy_states.get("dip_buyr") is None and engine.trading_state_for("dip_buyer") is TradingState.ACTIVE
     assert not engine.control.pending_commands()                       # refused once, not retried
+
+
+def test_the_cli_refuses_a_halt_of_a_strategy_it_does_not_know(tmp_path):
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+
+    (tmp_path / "config.yaml").write_text(
+        "mode: paper\naccount_id: T0001\nlogging: {file: null}\naudit: {path: audit.db}\n"
+        "engine: {control_path: control.db}\nplugins: {load_entrypoints: false}\n"
+        "strategies:\n  - {name: dip_buyer, module: engine.examples.ma_cross, class: MaCross}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["halt", "--config", str(tmp_path / "config.yaml"), "--strategy", "dip_buyr"])
+    assert result.exit_code == 2, result.output
+    assert "'dip_buyr'" in result.output and "strategies: dip_buyer" in result.output
+    assert not (tmp_path / "control.db").exists()                       # nothing was requested
+    result = CliRunner().invoke(app, ["halt", "--config", str(tmp_path / "config.yaml"), "--strategy", "dip_buyer"])
+    assert result.exit_code == 0, result.output

@@ -76,6 +76,13 @@ class FlowRules:
             self.per_day.add(when)
             self.per_second.add(when)
 
+    @hookimpl
+    def on_restore(self, record) -> None:
+        """A restart: count what earlier runs sent today, as if this run had seen it (issue 13)."""
+        for event in record.events:
+            if isinstance(event, (OrderIntent, CancelRequested)):
+                self.track_event(event)
+
     def _key(self, strategy: str, code: str, side: str, price: Decimal | None, volume: int) -> Hashable:
         if self.settings.duplicate_per_strategy:
             return strategy, code, side, price, volume

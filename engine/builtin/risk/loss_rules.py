@@ -27,7 +27,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Iterable, NamedTuple
 
-from ...events import Event, OrderIntent
+from ...events import Event, OrderIntent, TradingStateChanged
 from ...hookspecs import hookimpl
 from ...models import OrderRequest, RiskDecision
 from .decisions import allow, cny, deny
@@ -92,6 +92,18 @@ class LossRules:
         if self._per_strategy:
             for strategy in sorted(self.strategies):
                 self._evaluate(ctx, strategy, account=False, keep_passed=False)
+
+    @hookimpl
+    def on_restore(self, ctx, record) -> None:
+        """A restart: today's trips by this rule stay tripped (an operator's resume is not overridden
+        again), and strategies that sent orders today are watched (issue 13)."""
+        self.day = record.day
+        prefix = f"{ctx.name}: {FAMILY}"
+        for event in record.events:
+            if isinstance(event, TradingStateChanged) and event.cause.startswith(prefix):
+                self.tripped.add(event.scope)
+            elif isinstance(event, OrderIntent) and not event.external:
+                self.strategies.add(event.strategy)
 
     @hookimpl
     def track_event(self, event: Event) -> None:

@@ -1,0 +1,36 @@
+"""Built-in plugin ``execution``: drives ``ctx.rebalance`` (buys after the sells) on the engine thread.
+
+It implements the same hooks a user's plugin would (``on_order``, ``on_trade``) and owns the
+engine's :class:`~engine.execution.ExecutionService`. ``plugins.disabled: [execution]``
+turns it off; ``ctx.rebalance`` then raises, ``ctx.order_target`` still works.
+"""
+
+from __future__ import annotations
+
+from ..config import EngineConfig
+from ..execution import ExecutionService
+from ..hookspecs import hookimpl
+
+
+class ExecutionPlugin:
+    """Forwards order updates and fills to the execution service."""
+
+    EXECUTION_SERVICE = True
+
+    def __init__(self) -> None:
+        self.service = ExecutionService()
+
+    @hookimpl
+    def on_order(self, order) -> None:
+        self.service.on_order(order)
+
+    @hookimpl
+    def on_trade(self, fill) -> None:
+        self.service.on_order(fill)
+
+
+def make_plugin(config: EngineConfig) -> ExecutionPlugin:
+    return ExecutionPlugin()
+
+
+__all__ = ["ExecutionPlugin", "make_plugin"]

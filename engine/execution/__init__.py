@@ -1,0 +1,19 @@
+"""Execution beyond one limit order: targets and rebalancing under A-share rules (docs/execution.md).
+
+* :mod:`.lots`: board lot rules for buys and sells (STAR 200 then 1, odd-lot sells).
+* :mod:`.book`, :mod:`.inputs`: what a plan is computed from (positions, T+1, prices, limits, fees).
+* :mod:`.planner`: the pure planner (orders + what could not be done and why).
+* :mod:`.targets`: the executor behind ``ctx.order_target`` / ``ctx.rebalance`` (sells, then buys).
+* :mod:`.service`: per-engine state, driven by the built-in ``execution`` plugin.
+"""
+
+from .book import Book, Holding, Quote
+from .lots import buy_volume, sell_volume
+from .planner import Plan, PlanError, PlannedOrder, Skip, check_weights, plan, target_volume, targets_from_weights
+from .service import ExecutionService
+from .targets import TargetRun
+
+__all__ = [
+    "Book", "ExecutionService", "Holding", "Plan", "PlanError", "PlannedOrder", "Quote", "Skip", "TargetRun",
+    "buy_volume", "check_weights", "plan", "sell_volume", "target_volume", "targets_from_weights",
+]

@@ -1,5 +1,8 @@
 """Built-in plugin ``execution``: drives ``ctx.rebalance`` (buys after the sells) on the engine thread.
 
+Order updates and fills tell it when a rebalance's sells are done; the next tick
+or moment of bars (fresh prices) sends its buys.
+
 It implements the same hooks a user's plugin would (``on_order``, ``on_trade``) and owns the
 engine's :class:`~engine.execution.ExecutionService`. ``plugins.disabled: [execution]``
 turns it off; ``ctx.rebalance`` then raises, ``ctx.order_target`` still works.
@@ -27,6 +30,14 @@ class ExecutionPlugin:
     @hookimpl
     def on_trade(self, fill) -> None:
         self.service.on_order(fill)
+
+    @hookimpl
+    def on_tick(self) -> None:
+        self.service.on_prices()
+
+    @hookimpl
+    def on_bars(self) -> None:
+        self.service.on_prices()
 
 
 def make_plugin(config: EngineConfig) -> ExecutionPlugin:

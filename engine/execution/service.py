@@ -34,5 +34,14 @@ class ExecutionService:
         """An order update or a fill (anything with a ``client_order_id``)."""
         for run in list(self.rebalances.values()):
             run.on_order(order)
+        self._drop_finished()
+
+    def on_prices(self) -> None:
+        """A tick or a moment's bars arrived: runs whose sells are done send their buys."""
+        for run in list(self.rebalances.values()):
+            run.on_prices()
+        self._drop_finished()
+
+    def _drop_finished(self) -> None:
         for strategy in [s for s, r in self.rebalances.items() if not r.active]:
             del self.rebalances[strategy]

@@ -3,10 +3,10 @@
 A :class:`TargetRun` is what ``ctx.order_target`` and ``ctx.rebalance`` return. It
 sends the plan's sells through ``ctx.order`` (so every order passes ``check_order``
 and the journal like any other); when every sell has reached a final status
-and its fills are booked, so their cash is
-usable (the built-in ``execution`` plugin forwards ``on_order`` and ``on_trade``), it plans the buys again
-from the account as it is then (real cash after the fills, fresh prices) and
-sends them. Whatever could not be done is in :attr:`TargetRun.skipped`, and logged.
+and its fills are booked, so their cash is usable (the built-in ``execution``
+plugin forwards ``on_order`` and ``on_trade``), it plans the buys again at the next
+price update (``on_tick`` / ``on_bars``) from the account as it is then (real cash
+after the fills, fresh prices) and sends them. Whatever could not be done is in :attr:`TargetRun.skipped`, and logged.
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ if TYPE_CHECKING:
 
 __all__ = ["TargetRun"]
 
-SELLING, DONE, SUPERSEDED = "selling", "done", "superseded"
+SELLING, READY, DONE, SUPERSEDED = "selling", "ready", "done", "superseded"
 
 
 class TargetRun:
     """One ``order_target`` or ``rebalance``: its plan, the orders sent and what was skipped.
 
-    :ivar status: ``selling`` (waiting for the sells), ``done`` or ``superseded`` (a newer rebalance replaced it).
+    :ivar status: ``selling`` (waiting for the sells), ``ready`` (sold; the buys go at the next price update),
+        ``done`` or ``superseded`` (a newer rebalance replaced it first).
     :ivar plan: the first plan (sells and the buys as estimated before the sells filled).
     :ivar orders: the orders sent (sells, then buys).
     :ivar skipped: what could not be done, each with its reason.
@@ -58,7 +59,7 @@ class TargetRun:
 
     @property
     def active(self) -> bool:
-        return self.status == SELLING
+        return self.status in (SELLING, READY)
 
     def start(self) -> TargetRun:
         """Plan against the account now and send the sells (or, with no sells, the buys)."""
@@ -73,14 +74,22 @@ class TargetRun:
             sent = self._send(order.code, order.side, order.volume, order.price)
             if sent is not None:
                 self._sell_ids.add(sent.client_order_id)
-        self._release_if_sold()
+        if not first.buys and not any(s.side is Side.BUY for s in first.skipped):
+            self._finish(Plan())  # nothing to buy once the sells are done
+            return self
+        self._check_sold()
         return self
 
     def on_order(self, order: Order | dict) -> None:
         """An order changed (or filled): once every sell is final and its fills are booked, send the buys."""
         cid = order["client_order_id"] if isinstance(order, dict) else order.client_order_id
-        if self.active and cid in self._sell_ids:
-            self._release_if_sold()
+        if self.status == SELLING and cid in self._sell_ids:
+            self._check_sold()
+
+    def on_prices(self) -> None:
+        """Prices moved (a tick, or a moment's bars): a run whose sells are done plans and sends its buys."""
+        if self.status == READY:
+            self._release()
 
     def supersede(self) -> None:
         """A newer rebalance of the same strategy replaces this one: its buys are never sent."""
@@ -90,10 +99,16 @@ class TargetRun:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _release_if_sold(self) -> None:
+    def _check_sold(self) -> None:
         sells = [self.ctx.get_order(cid) for cid in self._sell_ids]
         if any(o is not None and (o.is_open or o.fill_volume < o.traded_volume) for o in sells):
             return  # a sell is still open, or its fills (and so its cash) are not booked yet
+        self.status = READY
+        if not self._sell_ids:
+            self._release()  # every sell was refused: nothing to wait for
+
+    def _release(self) -> None:
+        sells = [self.ctx.get_order(cid) for cid in self._sell_ids]
         for o in sells:
             if o is not None and o.traded_volume < o.volume:
                 self.skipped.append(Skip(o.code, Side.SELL, o.volume - o.traded_volume,

@@ -227,7 +227,7 @@ class StrategyContext:
         """This plugin's open orders (optionally for one code; ``all_strategies`` for the whole account)."""
         return self.__engine.orders.open_orders(code=code, strategy=None if all_strategies else self.name)
 
-    # -- execution: targets and rebalancing (engine/execution, docs/execution.md) ------------
+    # -- execution: targets, rebalancing, protective orders (engine/execution, docs/execution.md) ---
 
     def order_target(self, code: str, *, volume: int | None = None, value: float | Decimal | None = None,
                      percent: float | Decimal | None = None, slack: float | Decimal = 0,
@@ -278,6 +278,39 @@ class StrategyContext:
                         slack=Decimal(str(slack)), tolerance=Decimal(str(tolerance)), prices=prices)
         return service.start_rebalance(run)
 
+    def attach_stop(self, code: str, *, stop_loss: float | Decimal | None = None,
+                    take_profit: float | Decimal | None = None, stop_loss_pct: float | Decimal | None = None,
+                    take_profit_pct: float | Decimal | None = None, trail: float | Decimal | None = None,
+                    trail_pct: float | Decimal | None = None, volume: int | None = None,
+                    slack: float | Decimal = 0.02):
+        """Protect the position in ``code``: sell when the price falls to ``stop_loss``, rises to
+        ``take_profit``, or falls ``trail`` CNY / ``trail_pct`` below its peak since now. The ``_pct`` forms
+        are fractions of the position's cost price. Checked on every tick and bar of the code (engine
+        thread); the sell is a limit order ``slack`` below the price, never below the limit-down, and
+        shares bought today wait until they are sellable (T+1; logged and recorded as an alert).
+
+        :param volume: shares protected (default: the whole position when it triggers).
+        :return: the :class:`engine.execution.ProtectiveOrder` (``status``, ``reason``, ``orders``, ``cancel()``).
+        :raises engine.execution.StopError: no level, a level <= 0, or a price and a percent for one level.
+        """
+        from .execution import ProtectiveOrder, StopLevels
+        from .models.money import to_decimal
+
+        if volume is not None and (not isinstance(volume, int) or volume <= 0):
+            raise ValueError(f"attach_stop({code}): volume={volume!r} must be an int > 0 (or None)")
+        position = self.position(code)
+        levels = StopLevels.build(code, position.avg_price, stop_loss=stop_loss, take_profit=take_profit,
+                                  stop_loss_pct=stop_loss_pct, take_profit_pct=take_profit_pct, trail=trail,
+                                  trail_pct=trail_pct)
+        price = self.last_price(code)
+        stop = ProtectiveOrder(self, code, levels, volume=volume, slack=to_decimal(slack),
+                               price=None if not price else to_decimal(price))
+        return self._execution_service().add_stop(stop)
+
+    def protective_orders(self, code: str | None = None) -> list:
+        """This plugin's armed or triggered protective orders (optionally of one code)."""
+        return self._execution_service().active_stops(self.name, code)
+
     def _fee_profile(self):
         """The fee profile plans reserve fees with: the backtest's or the paper account's ``fees:``."""
         from .sim.config import FeeProfile
@@ -290,7 +323,7 @@ class StrategyContext:
         for plugin in self.__engine.plugins:
             if getattr(plugin.obj, "EXECUTION_SERVICE", False):
                 return plugin.obj.service
-        raise RuntimeError("ctx.rebalance needs the built-in plugin 'execution' (is it in plugins.disabled?)")
+        raise RuntimeError("ctx.rebalance and ctx.attach_stop need the built-in plugin 'execution' (is it in plugins.disabled?)")
 
     def __repr__(self) -> str:
         return f"StrategyContext({self.name!r})"

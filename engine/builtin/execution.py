@@ -1,9 +1,10 @@
 """Built-in plugin ``execution``: drives ``ctx.rebalance`` (buys after the sells) on the engine thread.
 
 Order updates and fills tell it when a rebalance's sells are done; the next tick
-or moment of bars (fresh prices) sends its buys.
+or moment of bars (fresh prices) sends its buys. Every tick and bar of a code is
+checked against that code's protective orders (``ctx.attach_stop``).
 
-It implements the same hooks a user's plugin would (``on_order``, ``on_trade``) and owns the
+It implements the same hooks a user's plugin would (``on_order``, ``on_trade``, ``on_tick``, ``on_bar``, ``on_bars``) and owns the
 engine's :class:`~engine.execution.ExecutionService`. ``plugins.disabled: [execution]``
 turns it off; ``ctx.rebalance`` then raises, ``ctx.order_target`` still works.
 """
@@ -16,7 +17,7 @@ from ..hookspecs import hookimpl
 
 
 class ExecutionPlugin:
-    """Forwards order updates and fills to the execution service."""
+    """Forwards order updates, fills and prices to the execution service."""
 
     EXECUTION_SERVICE = True
 
@@ -32,8 +33,13 @@ class ExecutionPlugin:
         self.service.on_order(fill)
 
     @hookimpl
-    def on_tick(self) -> None:
+    def on_tick(self, tick) -> None:
+        self.service.on_price(tick.code, tick.last_price)
         self.service.on_prices()
+
+    @hookimpl
+    def on_bar(self, bar) -> None:
+        self.service.on_price(bar.code, bar.close)
 
     @hookimpl
     def on_bars(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .stops import ProtectiveOrder
 from .targets import TargetRun
 
 if TYPE_CHECKING:
@@ -18,10 +19,30 @@ __all__ = ["ExecutionService"]
 
 
 class ExecutionService:
-    """Rebalances waiting for their sells, by strategy (a new rebalance supersedes the strategy's previous one)."""
+    """Rebalances waiting for their sells, by strategy (a new rebalance supersedes the strategy's previous one),
+    and the protective orders by code."""
 
     def __init__(self) -> None:
         self.rebalances: dict[str, TargetRun] = {}
+        self.stops: dict[str, list[ProtectiveOrder]] = {}
+
+    def add_stop(self, stop: ProtectiveOrder) -> ProtectiveOrder:
+        self.stops.setdefault(stop.code, []).append(stop)
+        return stop
+
+    def active_stops(self, strategy: str | None = None, code: str | None = None) -> list[ProtectiveOrder]:
+        """The armed or triggered protective orders (of one strategy, of one code)."""
+        lists = [self.stops.get(code, [])] if code is not None else list(self.stops.values())
+        return [s for stops in lists for s in stops if s.active and (strategy is None or s.ctx.name == strategy)]
+
+    def on_price(self, code: str, price: float | None) -> None:
+        """A tick's last price or a bar's close of ``code``: its protective orders check their levels."""
+        stops = self.stops.get(code)
+        if not stops or not price:
+            return
+        for stop in list(stops):
+            stop.on_price(price)
+        self.stops[code] = [s for s in stops if s.active]
 
     def start_rebalance(self, run: TargetRun) -> TargetRun:
         previous = self.rebalances.get(run.strategy)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from engine import hookimpl
-from tests.backtest.conftest import Recorder, write_bars
+from tests.backtest.conftest import write_bars
+
+from .helpers import AtBars
 
 A, B, STAR = "600000.SH", "000001.SZ", "688981.SH"
 MON, TUE, WED, THU = (dt.date(2026, 3, d) for d in (9, 10, 11, 12))
@@ -23,20 +24,6 @@ def bars_dir(tmp_path, closes: dict[str, list[float]]):
     for code, prices in closes.items():
         write_bars(folder / f"{code}.csv", [(day.isoformat(), p, p, p, p, 1_000_000) for day, p in zip(DAYS, prices)])
     return folder
-
-
-class AtBars(Recorder):
-    """A Recorder whose actions run once per moment, on ``on_bars`` (every code's bar already seen)."""
-
-    @hookimpl
-    def on_bar(self, ctx, bar):
-        self.bars.append(bar)
-
-    @hookimpl
-    def on_bars(self, ctx, bars):
-        action = self.actions.get(bars[0].time)
-        if action is not None:
-            action(ctx)
 
 
 def run(tmp_path, backtest, closes, actions, **settings):

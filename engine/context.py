@@ -227,7 +227,7 @@ class StrategyContext:
         """This plugin's open orders (optionally for one code; ``all_strategies`` for the whole account)."""
         return self.__engine.orders.open_orders(code=code, strategy=None if all_strategies else self.name)
 
-    # -- execution: targets, rebalancing, protective orders (engine/execution, docs/execution.md) ---
+    # -- execution: targets, rebalancing, protective orders, algorithms (engine/execution, docs/execution.md)
 
     def order_target(self, code: str, *, volume: int | None = None, value: float | Decimal | None = None,
                      percent: float | Decimal | None = None, slack: float | Decimal = 0,
@@ -311,6 +311,19 @@ class StrategyContext:
         """This plugin's armed or triggered protective orders (optionally of one code)."""
         return self._execution_service().active_stops(self.name, code)
 
+    def execute(self, algorithm):
+        """Start an execution algorithm (:class:`engine.execution.Chase`, :class:`engine.execution.TWAP`, or
+        your own :class:`engine.execution.ExecAlgorithm`): it works a parent order as child orders placed
+        through this context, one live child at a time, each noting ``parent=<parent_id>``.
+
+        :return: the algorithm (``parent_id``, ``status``, ``children``, ``filled``, ``cancel()``).
+        """
+        return self._execution_service().start_algorithm(self, algorithm)
+
+    def algorithms(self) -> list:
+        """This plugin's execution algorithms still working."""
+        return self._execution_service().active_algorithms(self.name)
+
     def _fee_profile(self):
         """The fee profile plans reserve fees with: the backtest's or the paper account's ``fees:``."""
         from .sim.config import FeeProfile
@@ -323,7 +336,7 @@ class StrategyContext:
         for plugin in self.__engine.plugins:
             if getattr(plugin.obj, "EXECUTION_SERVICE", False):
                 return plugin.obj.service
-        raise RuntimeError("ctx.rebalance and ctx.attach_stop need the built-in plugin 'execution' (is it in plugins.disabled?)")
+        raise RuntimeError("ctx.rebalance, ctx.attach_stop and ctx.execute need the built-in plugin 'execution' (is it in plugins.disabled?)")
 
     def __repr__(self) -> str:
         return f"StrategyContext({self.name!r})"

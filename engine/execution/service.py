@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .algorithm import ExecAlgorithm
 from .stops import ProtectiveOrder
 from .targets import TargetRun
 
@@ -25,6 +26,28 @@ class ExecutionService:
     def __init__(self) -> None:
         self.rebalances: dict[str, TargetRun] = {}
         self.stops: dict[str, list[ProtectiveOrder]] = {}
+        self.algorithms: list[ExecAlgorithm] = []
+
+    def start_algorithm(self, ctx, algo: ExecAlgorithm) -> ExecAlgorithm:
+        if algo.ctx is not None:
+            raise ValueError(f"{algo!r} was already started")
+        self.algorithms.append(algo)
+        algo.start(ctx)
+        return algo
+
+    def active_algorithms(self, strategy: str | None = None) -> list[ExecAlgorithm]:
+        return [a for a in self.algorithms if a.active and (strategy is None or a.ctx.name == strategy)]
+
+    def on_time(self, now, code: str | None = None) -> None:
+        """The clock moved (a tick of ``code``, or a heartbeat with ``code`` None): algorithms act on time."""
+        for algo in list(self.algorithms):
+            if algo.active and (code is None or code == algo.code):
+                algo.on_time(now)
+        self.algorithms = [a for a in self.algorithms if a.active or a.live_children]
+
+    def on_cancel_error(self, cid: str | None) -> None:
+        for algo in self.algorithms:
+            algo.cancel_refused(cid)
 
     def add_stop(self, stop: ProtectiveOrder) -> ProtectiveOrder:
         self.stops.setdefault(stop.code, []).append(stop)
@@ -53,6 +76,10 @@ class ExecutionService:
 
     def on_order(self, order: Order | Fill | dict) -> None:
         """An order update or a fill (anything with a ``client_order_id``)."""
+        cid = order["client_order_id"] if isinstance(order, dict) else order.client_order_id
+        for algo in list(self.algorithms):
+            if any(c.client_order_id == cid for c in algo.children):
+                algo.child_changed(cid)
         for run in list(self.rebalances.values()):
             run.on_order(order)
         self._drop_finished()

@@ -51,7 +51,7 @@ class TargetRun:
         self.plan: Plan | None = None
         self.orders: list[Order] = []
         self.skipped: list[Skip] = []
-        self._sell_ids: set[str] = set()
+        self._sells: dict[str, Order] = {}
 
     @property
     def strategy(self) -> str:
@@ -73,7 +73,7 @@ class TargetRun:
         for order in first.sells:
             sent = self._send(order.code, order.side, order.volume, order.price)
             if sent is not None:
-                self._sell_ids.add(sent.client_order_id)
+                self._sells[sent.client_order_id] = sent
         if not first.buys and not any(s.side is Side.BUY for s in first.skipped):
             self._finish(Plan())  # nothing to buy once the sells are done
             return self
@@ -83,7 +83,7 @@ class TargetRun:
     def on_order(self, order: Order | dict) -> None:
         """An order changed (or filled): once every sell is final and its fills are booked, send the buys."""
         cid = order["client_order_id"] if isinstance(order, dict) else order.client_order_id
-        if self.status == SELLING and cid in self._sell_ids:
+        if self.status == SELLING and cid in self._sells:
             self._check_sold()
 
     def on_prices(self) -> None:
@@ -99,20 +99,22 @@ class TargetRun:
 
     # -- internals --------------------------------------------------------------------------
 
+    def _sell_orders(self) -> list[Order]:
+        """The sells as the engine sees them now (the order sent, once the engine no longer keeps it)."""
+        return [self.ctx.get_order(cid) or sent for cid, sent in self._sells.items()]
+
     def _check_sold(self) -> None:
-        sells = [self.ctx.get_order(cid) for cid in self._sell_ids]
-        if any(o is not None and (o.is_open or o.fill_volume < o.traded_volume) for o in sells):
+        if any(o.is_open or o.fill_volume < o.traded_volume for o in self._sell_orders()):
             return  # a sell is still open, or its fills (and so its cash) are not booked yet
         self.status = READY
-        if not self._sell_ids:
+        if not self._sells:
             self._release()  # every sell was refused: nothing to wait for
 
     def _release(self) -> None:
-        sells = [self.ctx.get_order(cid) for cid in self._sell_ids]
-        for o in sells:
-            if o is not None and o.traded_volume < o.volume:
+        for o in self._sell_orders():
+            if o.traded_volume < o.volume:
                 self.skipped.append(Skip(o.code, Side.SELL, o.volume - o.traded_volume,
-                                         f"the sell {o.client_order_id} ended {o.status.label} with "
+                                         f"the sell {o.client_order_id} ended {o.status.name} with "
                                          f"{o.traded_volume} of {o.volume} filled"))
         book = self._book(None)
         second = plan(book, self._within_tolerance(book, self.make_targets(book)),

@@ -324,6 +324,12 @@ class StrategyContext:
         """This plugin's execution algorithms still working."""
         return self._execution_service().active_algorithms(self.name)
 
+    def resume_execution(self, *, stops: bool = True, algorithms: bool = True):
+        """After a restart (call it in ``on_start``): take over the protective orders and algorithms an
+        earlier run left active, as saved in ``ctx.state["_execution"]``; ``stops=False`` /
+        ``algorithms=False`` end them instead (logged). Returns an :class:`engine.execution.journal.Resumed`."""
+        return self._execution_service().resume(self, stops=stops, algorithms=algorithms)
+
     def _fee_profile(self):
         """The fee profile plans reserve fees with: the backtest's or the paper account's ``fees:``."""
         from .sim.config import FeeProfile

@@ -85,6 +85,7 @@ class ExecAlgorithm:
         self.ctx: StrategyContext | None = None
         self._replacement: tuple[int | None, Decimal] | None = None
         self._cancel_sent_for: str | None = None
+        self._filled_before = 0  # filled by children an earlier run sent and the engine no longer keeps
 
     # -- what subclasses implement ------------------------------------------------------------
 
@@ -108,7 +109,7 @@ class ExecAlgorithm:
 
     def child_changed(self, cid: str) -> None:
         """An order update or fill of one of the children."""
-        child = self.ctx.get_order(cid)
+        child = self.ctx.get_order(cid) or next((c for c in self.children if c.client_order_id == cid), None)
         if child is None or child.is_open or child.fill_volume < child.traded_volume:
             return
         if self.filled >= self.volume:
@@ -135,6 +136,50 @@ class ExecAlgorithm:
             self.ctx.cancel(child)
         self._end(CANCELLED, "cancelled")
 
+    # -- surviving a restart ------------------------------------------------------------------
+
+    def params_state(self) -> dict:
+        """The subclass's own parameters and progress as JSON values (override to make it resumable)."""
+        raise NotImplementedError
+
+    def restore_params(self, state: dict) -> None:
+        """Take back what :meth:`params_state` saved (override with it)."""
+        raise NotImplementedError
+
+    def to_state(self) -> dict:
+        """A JSON-able record of the parent (kept in the strategy's ``ctx.state``), or {} when not resumable."""
+        try:
+            own = self.params_state()
+        except NotImplementedError:
+            return {}
+        replacement = None
+        if self._replacement is not None:
+            upto, price = self._replacement
+            replacement = [upto, None if price is None else str(price), self._cancel_sent_for]
+        return {"kind": self.kind, "code": self.code, "side": self.side.value, "volume": self.volume,
+                "parent_id": self.parent_id, "status": self.status, "reason": self.reason,
+                "filled": self.filled, "children": [c.client_order_id for c in self.children],
+                "replacement": replacement, "params": own}
+
+    def resume(self, ctx: StrategyContext, state: dict) -> ExecAlgorithm:
+        """Continue a parent saved by :meth:`to_state`: its children re-found by client id (the engine
+        adopts today's orders from the broker at start-up), a cancel confirmed while the engine was down
+        followed by its replacement."""
+        self.ctx = ctx
+        self.parent_id, self.status, self.reason = state["parent_id"], state["status"], state["reason"]
+        self.children = [o for o in (ctx.get_order(cid) for cid in state["children"]) if o is not None]
+        self._filled_before = int(state["filled"]) - sum(c.traded_volume for c in self.children)
+        if state.get("replacement"):
+            upto, price, cid = state["replacement"]
+            self._replacement = (upto, None if price is None else Decimal(price))
+            self._cancel_sent_for = cid
+        self.restore_params(state["params"])
+        ctx.log.info("{} resumed: filled {} of {}, {} live child(ren)", self.parent_id, self.filled, self.volume,
+                     len(self.live_children))
+        if self._cancel_sent_for is not None and not self.live_children:
+            self.child_changed(self._cancel_sent_for)
+        return self
+
     # -- helpers for subclasses ----------------------------------------------------------------
 
     @property
@@ -147,7 +192,8 @@ class ExecAlgorithm:
 
     @property
     def filled(self) -> int:
-        return sum((self.ctx.get_order(c.client_order_id) or c).traded_volume for c in self.children)
+        return self._filled_before + sum((self.ctx.get_order(c.client_order_id) or c).traded_volume
+                                         for c in self.children)
 
     @property
     def remaining(self) -> int:

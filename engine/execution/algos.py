@@ -18,7 +18,7 @@ from ..models.enums import Side
 from .algorithm import AlgorithmError, ExecAlgorithm, as_limit, check_rule, price_by_rule
 from .lots import buy_volume
 
-__all__ = ["TWAP", "Chase"]
+__all__ = ["BUILTIN_ALGORITHMS", "TWAP", "Chase"]
 
 
 class Chase(ExecAlgorithm):
@@ -69,6 +69,21 @@ class Chase(ExecAlgorithm):
             self._child_since = self.ctx.now
         return child
 
+    def params_state(self) -> dict:
+        return {"price": self.rule, "offset_ticks": self.offset_ticks, "limit": None if self.limit is None else
+                str(self.limit), "wait_seconds": self.wait.total_seconds(), "max_reposts": self.max_reposts,
+                "reposts": self.reposts}
+
+    def restore_params(self, state: dict) -> None:
+        self.reposts = int(state["reposts"])
+        self._child_since = self.ctx.now if self.live_children else None  # the wait starts again
+
+    @classmethod
+    def from_state(cls, state: dict) -> Chase:
+        p = state["params"]
+        return cls(state["code"], state["side"], state["volume"], price=p["price"], offset_ticks=p["offset_ticks"],
+                   wait_seconds=p["wait_seconds"], max_reposts=p["max_reposts"], limit=p["limit"])
+
     def on_child_final(self, child) -> None:
         # cancelled or expired by someone else: the parent ends with what it has
         self._end("cancelled", f"child {child.client_order_id} ended {child.status.label}; "
@@ -91,6 +106,21 @@ class TWAP(ExecAlgorithm):
         step = (end - start) / slices
         self.schedule = [(start + step * i, self._due(i + 1, slices)) for i in range(slices)]
         self.next_slice = 0
+        self._args = {"start": start.isoformat(), "end": end.isoformat(), "slices": slices, "price": price,
+                      "offset_ticks": offset_ticks, "limit": None if limit is None else str(limit)}
+
+    def params_state(self) -> dict:
+        return {**self._args, "next_slice": self.next_slice}
+
+    def restore_params(self, state: dict) -> None:
+        self.next_slice = int(state["next_slice"])
+
+    @classmethod
+    def from_state(cls, state: dict) -> TWAP:
+        p = state["params"]
+        return cls(state["code"], state["side"], state["volume"], start=dt.datetime.fromisoformat(p["start"]),
+                   end=dt.datetime.fromisoformat(p["end"]), slices=p["slices"], price=p["price"],
+                   offset_ticks=p["offset_ticks"], limit=p["limit"])
 
     def _due(self, k: int, n: int) -> int:
         """Shares due after slice ``k`` of ``n`` (whole lots; all of it after the last)."""
@@ -115,3 +145,7 @@ class TWAP(ExecAlgorithm):
 
     def on_child_final(self, child) -> None:
         """A slice ended (filled or expired): the next slice time sends what is due."""
+
+
+#: Algorithms :meth:`ExecutionService.resume` can rebuild, by ``kind``.
+BUILTIN_ALGORITHMS: dict[str, type] = {"chase": Chase, "twap": TWAP}

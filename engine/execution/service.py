@@ -1,14 +1,17 @@
-"""The execution state of one engine: each strategy's rebalance in flight (and, later, its stops).
+"""The execution state of one engine: rebalances in flight, protective orders and algorithms.
 
 Owned by the built-in ``execution`` plugin (:mod:`engine.builtin.execution`), which
 forwards the order and market hooks to it on the engine thread; strategy contexts
-reach it through ``ctx.rebalance`` / ``ctx.order_target``.
+reach it through ``ctx.rebalance``, ``ctx.attach_stop`` and ``ctx.execute``. After each
+change the strategy's protective orders and algorithms are written to its ``ctx.state``
+(:mod:`.journal`), so a restart can resume them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import journal
 from .algorithm import ExecAlgorithm
 from .stops import ProtectiveOrder
 from .targets import TargetRun
@@ -33,17 +36,37 @@ class ExecutionService:
             raise ValueError(f"{algo!r} was already started")
         self.algorithms.append(algo)
         algo.start(ctx)
+        self._save({ctx})
         return algo
+
+    def resume(self, ctx, *, stops: bool = True, algorithms: bool = True) -> journal.Resumed:
+        """Take over the protective orders and algorithms an earlier run saved in ``ctx.state``."""
+        report, resumed_algos = journal.resume(ctx, stops=stops, algorithms=algorithms)
+        for stop in report.stops:
+            self.stops.setdefault(stop.code, []).append(stop)
+        for algo, state in resumed_algos:
+            self.algorithms.append(algo)
+            algo.resume(ctx, state)
+        self._save({ctx})
+        return report
+
+    def _save(self, contexts) -> None:
+        for ctx in contexts:
+            journal.save(ctx, (s for stops in self.stops.values() for s in stops if s.ctx is ctx),
+                         (a for a in self.algorithms if a.ctx is ctx))
 
     def active_algorithms(self, strategy: str | None = None) -> list[ExecAlgorithm]:
         return [a for a in self.algorithms if a.active and (strategy is None or a.ctx.name == strategy)]
 
     def on_time(self, now, code: str | None = None) -> None:
         """The clock moved (a tick of ``code``, or a heartbeat with ``code`` None): algorithms act on time."""
+        touched = set()
         for algo in list(self.algorithms):
             if algo.active and (code is None or code == algo.code):
                 algo.on_time(now)
+                touched.add(algo.ctx)
         self.algorithms = [a for a in self.algorithms if a.active or a.live_children]
+        self._save(touched)
 
     def on_cancel_error(self, cid: str | None) -> None:
         for algo in self.algorithms:
@@ -51,6 +74,7 @@ class ExecutionService:
 
     def add_stop(self, stop: ProtectiveOrder) -> ProtectiveOrder:
         self.stops.setdefault(stop.code, []).append(stop)
+        self._save({stop.ctx})
         return stop
 
     def active_stops(self, strategy: str | None = None, code: str | None = None) -> list[ProtectiveOrder]:
@@ -66,6 +90,7 @@ class ExecutionService:
         for stop in list(stops):
             stop.on_price(price)
         self.stops[code] = [s for s in stops if s.active]
+        self._save({s.ctx for s in stops})
 
     def start_rebalance(self, run: TargetRun) -> TargetRun:
         previous = self.rebalances.get(run.strategy)
@@ -80,6 +105,7 @@ class ExecutionService:
         for algo in list(self.algorithms):
             if any(c.client_order_id == cid for c in algo.children):
                 algo.child_changed(cid)
+                self._save({algo.ctx})
         for run in list(self.rebalances.values()):
             run.on_order(order)
         self._drop_finished()

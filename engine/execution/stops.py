@@ -93,13 +93,13 @@ class ProtectiveOrder:
 
     def __init__(self, ctx: StrategyContext, code: str, levels: StopLevels, *, volume: int | None,
                  slack: Decimal, price: Decimal | None) -> None:
-        self.id = f"stop-{next(_ids)}"
+        self.id = f"stop-{ctx.now:%m%d%H%M%S}-{next(_ids)}"
         self.ctx, self.code, self.levels, self.volume, self.slack = ctx, code, levels, volume, slack
         self.status = ARMED
         self.reason = ""
         self.peak = price
         self.orders: list[Order] = []
-        self.sold = 0
+        self._sold_before = 0  # sold by sells of an earlier run (restored)
         self._said: set[str] = set()
 
     @property
@@ -179,7 +179,33 @@ class ProtectiveOrder:
 
     def sold_volume(self) -> int:
         """Shares sold so far by this protective order's sells."""
-        return sum((self.ctx.get_order(o.client_order_id) or o).traded_volume for o in self.orders)
+        return self._sold_before + sum((self.ctx.get_order(o.client_order_id) or o).traded_volume
+                                       for o in self.orders)
+
+    # -- surviving a restart ---------------------------------------------------------------
+
+    def to_state(self) -> dict:
+        """A JSON-able record of this protective order (kept in the strategy's ``ctx.state``)."""
+        lv = self.levels
+        text = (lambda v: None if v is None else str(v))
+        return {"id": self.id, "code": self.code, "status": self.status, "reason": self.reason,
+                "stop_loss": text(lv.stop_loss), "take_profit": text(lv.take_profit),
+                "trail_amount": text(lv.trail_amount), "trail_pct": text(lv.trail_pct),
+                "volume": self.volume, "slack": str(self.slack), "peak": text(self.peak),
+                "sold": self.sold_volume(), "orders": [o.client_order_id for o in self.orders if o.is_open]}
+
+    @classmethod
+    def from_state(cls, ctx: StrategyContext, state: dict) -> ProtectiveOrder:
+        """Rebuild a protective order saved by :meth:`to_state` (its open sell re-found by client id)."""
+        dec = (lambda v: None if v is None else Decimal(v))
+        levels = StopLevels(dec(state["stop_loss"]), dec(state["take_profit"]), dec(state["trail_amount"]),
+                            dec(state["trail_pct"]))
+        stop = cls(ctx, state["code"], levels, volume=state["volume"], slack=Decimal(state["slack"]),
+                   price=dec(state["peak"]))
+        stop.id, stop.status, stop.reason = state["id"], state["status"], state["reason"]
+        stop.orders = [o for o in (ctx.get_order(cid) for cid in state["orders"]) if o is not None]
+        stop._sold_before = int(state["sold"]) - sum(o.traded_volume for o in stop.orders)
+        return stop
 
     def _say(self, key: str, detail: str) -> None:
         """Log and record a wait once per cause."""

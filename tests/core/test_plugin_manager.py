@@ -46,8 +46,8 @@ def test_discovery_order_builtins_then_files_then_strategies_then_extra(load, tm
         *[(name, "builtin") for name, _ in DEFAULT_PLUGINS if name not in ("notify", "metrics")],  # off until configured
         ("notify", "plugin"), ("s1", "strategy"), ("extra", "extra"),
     ]
-    # pluggy calls the most recently registered first
-    assert [impl.plugin_name for impl in reversed(pm.hook.on_tick.get_hookimpls())] == ["extra", "s1"]
+    # pluggy calls the most recently registered first (the built-in execution plugin watches ticks last)
+    assert [impl.plugin_name for impl in reversed(pm.hook.on_tick.get_hookimpls())] == ["extra", "s1", "execution"]
 
 
 def test_disabled_names_are_blocked_builtins_included(load):

@@ -227,5 +227,122 @@ class StrategyContext:
         """This plugin's open orders (optionally for one code; ``all_strategies`` for the whole account)."""
         return self.__engine.orders.open_orders(code=code, strategy=None if all_strategies else self.name)
 
+    # -- execution: targets, rebalancing, protective orders, algorithms (engine/execution, docs/execution.md)
+
+    def order_target(self, code: str, *, volume: int | None = None, value: float | Decimal | None = None,
+                     percent: float | Decimal | None = None, slack: float | Decimal = 0,
+                     price: float | Decimal | None = None):
+        """Buy or sell ``code`` until the position is ``volume`` shares, worth ``value`` CNY, or ``percent``
+        (a fraction) of total asset, under the board's lot rules, T+1, the limit prices and the cash left
+        after fees. Returns a :class:`engine.execution.TargetRun` (``orders`` sent, ``skipped`` with reasons).
+
+        :param slack: the limit price this fraction through the price (buys above, sells below), within the limits.
+        :param price: the price to plan at (default: the last price).
+        """
+        from .execution import TargetRun, target_volume
+
+        def targets(book):
+            return {code: target_volume(book, code, volume=volume, value=value, percent=percent)}
+
+        run = TargetRun(self, f"order_target {code}", [code], targets, fees=self._fee_profile(),
+                        slack=Decimal(str(slack)), prices=None if price is None else {code: price})
+        return run.start()
+
+    def rebalance(self, weights: dict[str, float | Decimal], *, cash_buffer: float | Decimal = 0,
+                  slack: float | Decimal = 0, tolerance: float | Decimal = 0,
+                  prices: dict[str, float | Decimal] | None = None):
+        """Bring the account to ``weights`` (code -> fraction of total asset); held codes not listed are sold.
+
+        Sells go first; the buys are planned again and sent once every sell is final (its cash is then
+        usable), in the order of ``weights``, each within the cash left after fees and ``cash_buffer``
+        (a fraction of total asset kept in cash). A newer rebalance supersedes one still waiting for its
+        sells. Returns a :class:`engine.execution.TargetRun`.
+
+        :param slack: limit prices this fraction through the price (buys above, sells below), within the limits.
+        :param tolerance: leave a holding alone when the change is worth less than this fraction of total asset.
+        :param prices: plan the sells at these prices (e.g. this moment's closes); a code missing has no
+            price today and is skipped (suspended). Default: the last prices.
+        :raises engine.execution.PlanError: a negative weight, or weights plus ``cash_buffer`` above 1.
+        """
+        from .execution import TargetRun, check_weights, targets_from_weights
+
+        service = self._execution_service()
+        buffer = Decimal(str(cash_buffer))
+        weights = dict(weights)
+
+        def targets(book):
+            return targets_from_weights(book, weights, cash_buffer=buffer)
+
+        check_weights(weights, buffer)
+        run = TargetRun(self, "rebalance", list(weights), targets, fees=self._fee_profile(), cash_buffer=buffer,
+                        slack=Decimal(str(slack)), tolerance=Decimal(str(tolerance)), prices=prices)
+        return service.start_rebalance(run)
+
+    def attach_stop(self, code: str, *, stop_loss: float | Decimal | None = None,
+                    take_profit: float | Decimal | None = None, stop_loss_pct: float | Decimal | None = None,
+                    take_profit_pct: float | Decimal | None = None, trail: float | Decimal | None = None,
+                    trail_pct: float | Decimal | None = None, volume: int | None = None,
+                    slack: float | Decimal = 0.02):
+        """Protect the position in ``code``: sell when the price falls to ``stop_loss``, rises to
+        ``take_profit``, or falls ``trail`` CNY / ``trail_pct`` below its peak since now. The ``_pct`` forms
+        are fractions of the position's cost price. Checked on every tick and bar of the code (engine
+        thread); the sell is a limit order ``slack`` below the price, never below the limit-down, and
+        shares bought today wait until they are sellable (T+1; logged and recorded as an alert).
+
+        :param volume: shares protected (default: the whole position when it triggers).
+        :return: the :class:`engine.execution.ProtectiveOrder` (``status``, ``reason``, ``orders``, ``cancel()``).
+        :raises engine.execution.StopError: no level, a level <= 0, or a price and a percent for one level.
+        """
+        from .execution import ProtectiveOrder, StopLevels
+        from .models.money import to_decimal
+
+        if volume is not None and (not isinstance(volume, int) or volume <= 0):
+            raise ValueError(f"attach_stop({code}): volume={volume!r} must be an int > 0 (or None)")
+        position = self.position(code)
+        levels = StopLevels.build(code, position.avg_price, stop_loss=stop_loss, take_profit=take_profit,
+                                  stop_loss_pct=stop_loss_pct, take_profit_pct=take_profit_pct, trail=trail,
+                                  trail_pct=trail_pct)
+        price = self.last_price(code)
+        stop = ProtectiveOrder(self, code, levels, volume=volume, slack=to_decimal(slack),
+                               price=None if not price else to_decimal(price))
+        return self._execution_service().add_stop(stop)
+
+    def protective_orders(self, code: str | None = None) -> list:
+        """This plugin's armed or triggered protective orders (optionally of one code)."""
+        return self._execution_service().active_stops(self.name, code)
+
+    def execute(self, algorithm):
+        """Start an execution algorithm (:class:`engine.execution.Chase`, :class:`engine.execution.TWAP`, or
+        your own :class:`engine.execution.ExecAlgorithm`): it works a parent order as child orders placed
+        through this context, one live child at a time, each noting ``parent=<parent_id>``.
+
+        :return: the algorithm (``parent_id``, ``status``, ``children``, ``filled``, ``cancel()``).
+        """
+        return self._execution_service().start_algorithm(self, algorithm)
+
+    def algorithms(self) -> list:
+        """This plugin's execution algorithms still working."""
+        return self._execution_service().active_algorithms(self.name)
+
+    def resume_execution(self, *, stops: bool = True, algorithms: bool = True):
+        """After a restart (call it in ``on_start``): take over the protective orders and algorithms an
+        earlier run left active, as saved in ``ctx.state["_execution"]``; ``stops=False`` /
+        ``algorithms=False`` end them instead (logged). Returns an :class:`engine.execution.journal.Resumed`."""
+        return self._execution_service().resume(self, stops=stops, algorithms=algorithms)
+
+    def _fee_profile(self):
+        """The fee profile plans reserve fees with: the backtest's or the paper account's ``fees:``."""
+        from .sim.config import FeeProfile
+
+        config = self.__engine.config
+        settings = config.backtest.fees if config.mode == "backtest" else config.paper.fees
+        return FeeProfile(**settings.model_dump())
+
+    def _execution_service(self):
+        for plugin in self.__engine.plugins:
+            if getattr(plugin.obj, "EXECUTION_SERVICE", False):
+                return plugin.obj.service
+        raise RuntimeError("ctx.rebalance, ctx.attach_stop and ctx.execute need the built-in plugin 'execution' (is it in plugins.disabled?)")
+
     def __repr__(self) -> str:
         return f"StrategyContext({self.name!r})"

@@ -48,6 +48,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("notify", "engine.builtin.notify:make_plugin"),
     ("metrics", "engine.builtin.metrics:make_plugin"),
     ("results", "engine.results.marks:make_plugin"),
+    ("execution", "engine.builtin.execution:make_plugin"),
 )
 
 

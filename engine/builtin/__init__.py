@@ -9,5 +9,6 @@ turned off with ``plugins.disabled: [name]`` in ``config.yaml``:
 * ``trading_day`` (:mod:`.trading_day`): the daily routine (pre-open check, close, post-close statement).
 * ``notify`` (:mod:`.notify`): notifications through apprise URLs; off until ``notify.channels`` is set.
 * ``metrics`` (:mod:`.metrics`): a Prometheus endpoint; off until ``metrics.port`` is set.
+* ``execution`` (:mod:`.execution`): ``ctx.rebalance`` sends its buys once its sells are final (docs/execution.md).
 * ``results`` (:mod:`engine.results.marks`): the account's value, positions and P&L over time (``equity_marks``).
 """

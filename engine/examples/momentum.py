@@ -3,14 +3,17 @@
 On the first bar of each month (``on_bars``: every code's daily bar of that day in one
 call) the codes are ranked by their return over ``lookback`` bars
 (``ctx.history(code, lookback + 1, "close")``); ST names and codes with too short a
-history are left out. Holdings outside the top ``top`` are sold that day; the buys follow
-on the next bar, once the sells have filled and freed the cash, each for an equal share
-of the account (whole lots; at most the cash left, spread over the buys). Orders are limit orders a few percent through the close
-(``slack``), so they fill at the next bar's open unless the market gaps past them, and
-never on a limit-locked day (the simulator's fill model).
+history are left out. Then ``ctx.rebalance`` brings the account to an equal weight in
+each of the top ``top`` (``invest / top`` of total asset each): holdings outside the top
+are sold that day, and the buys follow once the sells have filled and their cash is
+booked (whole lots, fees reserved, codes at limit-up or without a bar today skipped with
+the reason in the log). A holding still in the top is left alone unless it drifted by more
+than ``tolerance`` of the account. Orders are limit orders ``slack`` through the price,
+so they fill at the next bar's open unless the market gaps past them, and never on a
+limit-locked day (the simulator's fill model).
 
 Parameters: ``lookback`` (60), ``top`` (10), ``slack`` (0.03), ``invest`` (0.9: the share of
-the account put to work).
+the account put to work), ``tolerance`` (0.03).
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from engine import hookimpl
 class Momentum:
     def __init__(self) -> None:
         self.month: tuple[int, int] | None = None
-        self.to_buy: list[str] = []
         self.rebalances = 0
+        self.last_run = None
 
     @hookimpl
     def on_start(self, ctx) -> None:
@@ -30,14 +33,13 @@ class Momentum:
         self.top = int(ctx.params.get("top", 10))
         self.slack = float(ctx.params.get("slack", 0.03))
         self.invest = float(ctx.params.get("invest", 0.9))
+        self.tolerance = float(ctx.params.get("tolerance", 0.03))
         if self.lookback < 1 or self.top < 1:
             raise ValueError(f"momentum needs lookback >= 1 and top >= 1, got {self.lookback} and {self.top}")
         ctx.history("000000.SH", self.lookback + 1)  # keep enough bars per code from the first bar on
 
     @hookimpl
     def on_bars(self, ctx, bars) -> None:
-        if self.to_buy:
-            self._buy(ctx, bars)
         month = (bars[0].time.year, bars[0].time.month)
         if month == self.month:
             return
@@ -46,12 +48,9 @@ class Momentum:
         if ranked is None:
             return
         self.rebalances += 1
-        keep = set(ranked[: self.top])
-        for code, position in ctx.positions.items():
-            if code not in keep and position.can_use_volume > 0:
-                price = ctx.last_price(code) or position.last_price
-                ctx.sell(code, position.can_use_volume, price=price * (1 - self.slack), note="out of the top")
-        self.to_buy = [code for code in ranked[: self.top] if ctx.position(code).volume == 0]
+        weight = round(self.invest / self.top, 6)
+        self.last_run = ctx.rebalance({code: weight for code in ranked[: self.top]}, slack=self.slack,
+                                      tolerance=self.tolerance, prices={bar.code: bar.close for bar in bars})
 
     def _rank(self, ctx, bars) -> list[str] | None:
         scores = []
@@ -67,18 +66,3 @@ class Momentum:
             return None
         scores.sort(key=lambda item: (-item[0], item[1]))
         return [code for _, code in scores]
-
-    def _buy(self, ctx, bars) -> None:
-        prices = {bar.code: bar.close for bar in bars}
-        # an equal share of the account, but never more than the cash left spread over the buys
-        budget = min(float(ctx.account.total_asset) * self.invest / self.top,
-                     float(ctx.account.cash) / (1 + self.slack) * 0.98 / max(1, len(self.to_buy)))
-        for code in self.to_buy:
-            price = prices.get(code)
-            if price is None or ctx.position(code).volume or ctx.open_orders(code):
-                continue  # suspended today, or already held
-            limit = price * (1 + self.slack)
-            lots = int(budget / (limit * 100))
-            if lots > 0:
-                ctx.buy(code, lots * 100, price=limit, note="into the top")
-        self.to_buy = []

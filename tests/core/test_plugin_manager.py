@@ -46,13 +46,13 @@ def test_discovery_order_builtins_then_files_then_strategies_then_extra(load, tm
         *[(name, "builtin") for name, _ in DEFAULT_PLUGINS if name not in ("notify", "metrics")],  # off until configured
         ("notify", "plugin"), ("s1", "strategy"), ("extra", "extra"),
     ]
-    # pluggy calls the most recently registered first
-    assert [impl.plugin_name for impl in reversed(pm.hook.on_tick.get_hookimpls())] == ["extra", "s1"]
+    # pluggy calls the most recently registered first (the built-in execution plugin watches ticks last)
+    assert [impl.plugin_name for impl in reversed(pm.hook.on_tick.get_hookimpls())] == ["extra", "s1", "execution"]
 
 
 def test_disabled_names_are_blocked_builtins_included(load):
     pm, loaded = load("plugins: {disabled: [risk_order, risk_codes, risk_exposure, risk_flow, risk_loss, console, "
-                      "trading_day, results]}\n")
+                      "trading_day, results, execution]}\n")
     assert [p.name for p in loaded] == ["audit"]
     assert pm.is_blocked("risk_flow")
 
@@ -117,7 +117,7 @@ def test_shipped_examples_all_load(tmp_path):
     try:
         names = [p.name for p in loaded]
         assert names == ["audit", "risk_order", "risk_codes", "risk_exposure", "risk_flow", "risk_loss", "console",
-                         "trading_day", "results", "max_position_value", "trade_journal",
+                         "trading_day", "results", "execution", "max_position_value", "trade_journal",
                          "ma_cross", "dip_buyer"]
     finally:
         _close(loaded)

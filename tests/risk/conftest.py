@@ -134,7 +134,7 @@ paper:
   initial_cash: {cash}
 {paper}plugins:
   load_entrypoints: false
-  disabled: [console, risk]
+  disabled: [console]
 """
 
 

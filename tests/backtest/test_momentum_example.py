@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
-from engine.config import load_config
-from engine.core import Engine
 from engine.examples.momentum import Momentum
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.example_runs import run_example
 
 
 def test_examples_momentum_yaml_rebalances_monthly_into_the_top_ten(tmp_path):
-    config = load_config(REPO / "examples" / "momentum.yaml", environ={})
-    config = config.model_copy(update={
-        "audit": config.audit.model_copy(update={"path": tmp_path / "audit.db"}),
-        "engine": config.engine.model_copy(update={"control_path": tmp_path / "control.db"}),
-        "results": config.results.model_copy(update={"report_dir": tmp_path / "reports"}),
-    })
-    engine = Engine(config, load_entrypoints=False)
-    summary = engine.run()
+    engine, summary = run_example(tmp_path, "momentum")
     strategy = next(p.obj for p in engine.plugins if isinstance(p.obj, Momentum))
     # 36 months; the first three lack 60 bars of history
     assert 32 <= strategy.rebalances <= 34

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from engine.config import load_config
-from engine.core import Engine
 from engine.examples.grid import Grid
 from engine.examples.t0_rotation import T0Rotation
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.example_runs import run_example as run_bundled_example
 
 
 def run_example(tmp_path, name):
-    config = load_config(REPO / "examples" / f"{name}.yaml", environ={})
-    config = config.model_copy(update={
-        "audit": config.audit.model_copy(update={"path": tmp_path / "audit.db"}),
-        "engine": config.engine.model_copy(update={"control_path": tmp_path / "control.db"}),
-        "results": config.results.model_copy(update={"report_dir": tmp_path / "reports"}),
-    })
-    engine = Engine(config, load_entrypoints=False)
-    summary = engine.run()
+    engine, summary = run_bundled_example(tmp_path, name)
     return engine, summary, engine.plugins
 
 

@@ -14,6 +14,7 @@ is marked FAULTED and skipped from then on.
 
 from __future__ import annotations
 
+import os
 import reprlib
 import time
 import traceback
@@ -221,8 +222,18 @@ def plugin_traceback(exc: BaseException) -> str:
     """The traceback of a plugin's exception from the plugin's own first frame: the engine's
     dispatch frames above it are the same for every failure and say nothing about the bug."""
     frames = traceback.extract_tb(exc.__traceback__)
-    own = [f for f in frames if not f.filename.endswith(("engine/dispatch.py", "pluggy/_callers.py", "pluggy/_hooks.py",
-                                                            "pluggy/_manager.py"))]
+    own = [f for f in frames if not _is_dispatch_frame(f.filename)]
     lines = ["Traceback (most recent call last):\n", *traceback.format_list(own or frames)]
     lines += traceback.format_exception_only(type(exc), exc)
     return "".join(lines)
+
+
+#: where the calling machinery lives: this module and the pluggy package (compared as paths, so
+#: Windows' backslashes, where MiniQMT runs, match too)
+_DISPATCH_FILE = os.path.normcase(os.path.abspath(__file__))
+_PLUGGY_DIR = os.path.normcase(os.path.dirname(os.path.abspath(pluggy.__file__))) + os.sep
+
+
+def _is_dispatch_frame(filename: str) -> bool:
+    path = os.path.normcase(os.path.abspath(filename))
+    return path == _DISPATCH_FILE or path.startswith(_PLUGGY_DIR)

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..events import EVENT_TYPES, CancelRequested, Event, FillRecorded, OrderIntent, TradingStateChanged
+from ..events import CancelRequested, Event, FillRecorded, OrderIntent, TradingStateChanged
 from ..models import Fill, Side
 
 __all__ = ["DayRecord", "continues_the_account", "read_day_record"]
@@ -106,7 +106,7 @@ def read_day_record(audit_path: Path, mode: str, run_id: str, now: dt.datetime) 
 
 
 def _event(event_type: type[Event], row: dict) -> Event:
-    names = EVENT_TYPES[event_type.name].__dataclass_fields__
+    names = event_type.__dataclass_fields__
     values = {k: v for k, v in row.items() if k in names}
     if "external" in values:
         values["external"] = bool(values["external"])

@@ -40,16 +40,18 @@ def _latest_run_plugins(audit_path: Path) -> set[str]:
     import json
     import sqlite3
 
+    from ..audit import AuditError, open_audit_db
+
     if not Path(audit_path).is_file():
         return set()
     try:
-        conn = sqlite3.connect(f"{Path(audit_path).resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+        db = open_audit_db(audit_path, read_only=True)
         try:
-            row = conn.execute("SELECT settings FROM runs ORDER BY rowid DESC LIMIT 1").fetchone()
+            row = db.execute("SELECT settings FROM runs ORDER BY rowid DESC LIMIT 1").fetchone()
         finally:
-            conn.close()
+            db.close()
         return set(json.loads(row[0]).get("plugins") or []) if row and row[0] else set()
-    except (sqlite3.Error, ValueError, AttributeError):
+    except (AuditError, sqlite3.Error, ValueError, AttributeError):
         return set()  # no readable run: the configuration's names decide
 
 

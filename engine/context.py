@@ -126,8 +126,7 @@ class StrategyContext:
     @property
     def connected(self) -> bool:
         """True while the broker connection is up (False while disconnected or reconnecting)."""
-        engine = self.__engine
-        return engine.gateway.trader is not None and not engine.runtime.reconnecting
+        return self.__engine.broker_connected
 
     def reconcile_with_broker(self) -> int:
         """Query the broker and align orders, fills, positions and cash; returns the differences recorded."""

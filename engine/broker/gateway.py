@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from loguru import logger
 
-from ..core.snapshot import BrokerSnapshot
+from .snapshot import BrokerSnapshot
 from ..models import Order
 from ..xt.records import StockAccount
 from .callback import GatewayCallback
@@ -131,8 +131,9 @@ class XtGateway:
     def _stop_quietly(self) -> None:
         try:
             self.trader.stop()
-        except Exception:  # noqa: BLE001 - stopping a broken trader must not hide the first error
-            logger.exception("error while stopping the trader")
+        except Exception as exc:  # noqa: BLE001 - stopping a broken trader must not hide the first error
+            logger.warning("stopping the old trader (session {}) failed: {}: {}", self.session_id,
+                           type(exc).__name__, exc)
         # The real XtQuantTrader opens an asyncio loop per instance that stop() never closes;
         # a reconnect builds a new trader, so close the old loop rather than leak one per attempt.
         loop = getattr(self.trader, "loop", None)

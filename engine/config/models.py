@@ -78,6 +78,17 @@ class EngineSettings(Section):
     gc_young_threshold: int = Field(50_000, ge=700, description="allocations between young-generation collections when gc_tuning is on")
 
 
+class ConnectionSettings(Section):
+    """``connection:`` connecting to the broker at start-up and after a disconnect (every mode)."""
+
+    connect_retry_seconds: float = Field(180.0, ge=0, description="at start-up, keep retrying a refused connect this long "
+                                         "(wall-clock seconds, same back-off as reconnects); 0 = one attempt")
+    backoff_first_seconds: float = Field(1.0, gt=0, description="wait before the first retry")
+    backoff_factor: float = Field(2.0, ge=1, description="each further wait is this many times the last")
+    backoff_cap_seconds: float = Field(60.0, gt=0, description="the longest wait between two attempts")
+    backoff_jitter: float = Field(0.2, ge=0, lt=1, description="each wait varies by up to this fraction (+/-)")
+
+
 class LoggingSettings(Section):
     """``logging:`` console and rotating file log (loguru)."""
 
@@ -317,6 +328,7 @@ class EngineConfig(Section):
     mode: Literal["paper", "live", "backtest"] = "paper"
     account_id: SecretStr = Field(SecretStr("SIM00001"), description="use ${QMT_ACCOUNT_ID}; never logged in full")
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)

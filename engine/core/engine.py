@@ -31,6 +31,8 @@ from ..models import Side, Tick, TradingState
 from ..plugin_manager import LoadedPlugin, close_loaded, load_plugins, make_plugin_manager
 from ..results.run_settings import run_settings
 from ..control import ControlStore
+from ..connection import BrokerConnection, LiveSupervisor
+from ..connection.broker_connection import StartAborted
 from .broker_events import BrokerEventHandler
 from .fill_log import FillLog
 from .gc_tuning import GcTuning
@@ -41,6 +43,7 @@ from .run_stats import RunStats, RunSummary
 from .jobs import build_scheduler, run_due_jobs
 from .lifecycle import close_plugins, record_plugin_failure, shutdown
 from .journal_recovery import recover_from_journal
+from .reconcile import reconcile_with_broker, settle_unanswered_submits
 from .operator import apply_operator_commands, restore_trading_states
 from .trading_states import DISCONNECT, TradingStates
 from .strategy_book import StrategyBook
@@ -109,6 +112,7 @@ class Engine:
             self.runtime = (runtime_factory or build_runtime)(self)
             self.clock = self.runtime.clock
             self.gateway = self.runtime.gateway
+            self.connection = self._connection_for(self.runtime)
             self.scheduler = build_scheduler(self)
             self._handlers = self._message_handlers()
             self._next_heartbeat: dt.datetime | None = None
@@ -138,8 +142,7 @@ class Engine:
         logger.info("run {} starting in {} mode with plugins: {}", self.run_id, self.config.mode, ", ".join(p.name for p in self.plugins))
         reason = "error"
         try:
-            self.runtime.start()
-            snapshot = self.gateway.load_snapshot()
+            snapshot = self.connection.open()
             load_broker_snapshot(self, snapshot)
             record = (read_day_record(self.audit_path, self.config.mode, self.run_id, self.clock.now())
                       if self.continues_account else DayRecord(self.clock.now().date()))
@@ -160,13 +163,18 @@ class Engine:
             reason = self._stop_reason or "completed"
         except KeyboardInterrupt:
             reason = "signal"
+        except StartAborted as exc:
+            logger.warning(str(exc))
+            reason = exc.reason
         finally:
             self._gc.stop()
             summary = self._shutdown(reason, time.perf_counter() - wall_start)
         return summary
 
     def stop(self, reason: str = "requested") -> None:
-        """Ask the loop to end; safe from any thread (the loop finishes its current message)."""
+        """Ask the loop to end; safe from any thread (the loop finishes its current message, or the
+        start-up connect stops waiting for its next attempt)."""
+        self.connection.interrupt(reason)
         self.inbound.put(("stop", reason))
 
     def emit(self, event: Event) -> None:
@@ -255,7 +263,7 @@ class Engine:
     @property
     def broker_connected(self) -> bool:
         """True while a live trader exists and no reconnect is pending."""
-        return self.gateway.trader is not None and not self.runtime.reconnecting
+        return self.connection.connected
 
     def reduces_position(self, request) -> bool:
         """A sell within the T+1 sellable volume: risk-reducing, never blocked by exposure or loss rules."""
@@ -350,7 +358,27 @@ class Engine:
         self.emit(ConnectionChanged(kind="disconnected", session_id=self.gateway.session_id, detail=detail or ""))
         logger.error("broker disconnected: {}", detail or "(no detail)")
         self.notify("on_disconnect", reason=detail or "disconnected")
-        self.runtime.on_disconnect(self)
+        self.connection.lost()
+
+    def _reconnected(self, snapshot, attempts: int) -> None:
+        """A new session is up: align with the broker, then let trading and queued cancels go on."""
+        differences = reconcile_with_broker(self, snapshot)
+        self.emit(ConnectionChanged(kind="reconnected", session_id=self.gateway.session_id,
+                                    detail=f"after {attempts} attempt(s); {differences} difference(s) reconciled"))
+        self.trading.release(DISCONNECT, "reconnected")
+        self.router.send_queued_cancels()
+        self.notify("on_reconnect", attempts=attempts)
+
+    def _connection_for(self, runtime) -> BrokerConnection:
+        connection = BrokerConnection(runtime.gateway, runtime.market, subscribe=runtime.subscribe, clock=runtime.clock,
+                                      emit=self.emit, settings=self.config.connection,
+                                      on_reconnected=self._reconnected)
+        if runtime.supervised is not None:
+            connection.supervisor = LiveSupervisor(
+                connection, runtime.gateway, runtime.market, settings=runtime.supervised, clock=runtime.clock,
+                emit=self.emit, put=lambda message: self.inbound.put(message),
+                last_data_at=lambda: self.last_data_at, calendar=self.calendar)
+        return connection
 
     def begin_trading_day(self, day: dt.date) -> None:
         """A new day: age the holdings and reload asset and positions (T+1 volume is released overnight
@@ -395,7 +423,10 @@ class Engine:
             self.notify("on_heartbeat", now=now)
         if self.scheduler.has_work(now):
             self.run_due_jobs()
-        self.runtime.monitor(self)
+        self.connection.monitor()
+        if not self.connection.reconnecting:
+            settle_unanswered_submits(self, self.config.engine.submit_timeout_seconds)
+        self.runtime.monitor(now)
         self.plugin_states.tick()
         if time.monotonic() >= self._next_control_poll:
             self._next_control_poll = time.monotonic() + self.config.engine.control_poll_seconds

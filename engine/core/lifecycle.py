@@ -50,9 +50,13 @@ def shutdown(engine: Engine, reason: str, elapsed: float) -> RunSummary:
     except Exception:  # noqa: BLE001 - the run record matters more than a state save
         logger.exception("saving ctx.state at the stop failed")
     try:
+        engine.connection.close()
+    except Exception as exc:  # noqa: BLE001 - a failing broker shutdown must not lose the run record
+        logger.warning("closing the broker connection failed: {}: {}", type(exc).__name__, exc)
+    try:
         engine.runtime.stop()
-    except Exception:  # noqa: BLE001 - a failing broker shutdown must not lose the run record
-        logger.exception("error while stopping the broker connection")
+    except Exception:  # noqa: BLE001 - the run record matters more
+        logger.exception("error while stopping the {} runtime", engine.config.mode)
     try:
         engine._drain()
     except Exception:  # noqa: BLE001

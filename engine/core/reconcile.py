@@ -154,3 +154,9 @@ def stale_submissions(engine: Engine, older_than_seconds: float) -> list[Order]:
         if order.is_open and order.order_id is None and order.status is OrderStatus.UNREPORTED and not order.external
         and order.created_at is not None and (now - order.created_at).total_seconds() > older_than_seconds
     ]
+
+
+def settle_unanswered_submits(engine: Engine, timeout_seconds: float) -> None:
+    """Look up at the broker every order sent longer than ``timeout_seconds`` ago and never answered."""
+    for order in stale_submissions(engine, timeout_seconds):
+        resolve_unknown_submit(engine, order, f"no answer from the broker within {timeout_seconds:g} s")

@@ -9,24 +9,14 @@ trade is not counted twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from ..broker.snapshot import BrokerSnapshot
 
 if TYPE_CHECKING:
     from .engine import Engine
-
-
-@dataclass
-class BrokerSnapshot:
-    """The answers to the start-up queries (SDK records)."""
-
-    asset: Any
-    positions: list[Any] = field(default_factory=list)
-    orders: list[Any] = field(default_factory=list)
-    trades: list[Any] = field(default_factory=list)
 
 
 def load_broker_snapshot(engine: Engine, snapshot: BrokerSnapshot) -> None:

@@ -255,10 +255,7 @@ class BacktestRuntime(Runtime):
         (an xtdata record in between would only be converted there and back)."""
 
     def stop(self) -> None:
-        try:
-            super().stop()
-        finally:
-            self.counter.close()
+        self.counter.close()
 
 
 class BarFeed(SteppedReplay):

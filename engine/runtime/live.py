@@ -10,7 +10,6 @@ from ..broker import XtGateway, XtMarketData
 from ..config import ConfigError
 from ..clock import WallClock
 from .base import Runtime
-from .supervisor import LiveSupervisor
 
 if TYPE_CHECKING:
     from ..core.engine import Engine
@@ -52,19 +51,10 @@ class LiveRuntime(Runtime):
                                  sync_timeout_ms=settings.sync_timeout_ms)
         self.market = XtMarketData(xtdata, engine.inbound.put)
         self._settings = settings
-        self.supervisor = LiveSupervisor(self, settings, engine.calendar)
+        self.supervised = settings
 
-    def start(self) -> None:
-        super().start()
-        self.supervisor.started(self.clock.now())
-
-    def connection_renewed(self) -> None:
-        self.supervisor.started(self.clock.now())
-
-    def monitor(self, engine: Engine) -> None:
-        super().monitor(engine)
-        self.supervisor.check(engine)
-        self.market.flush_bars(self.clock.now())
+    def monitor(self, now) -> None:
+        self.market.flush_bars(now)
 
     def subscribe(self) -> None:
         if self._settings.whole_market:

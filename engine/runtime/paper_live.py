@@ -90,6 +90,5 @@ class PaperLiveDataRuntime(Runtime):
     def stop(self) -> None:
         try:
             self.bridge.unsubscribe_all()
-            super().stop()
         finally:
             self.counter.close()

@@ -259,10 +259,13 @@ class LiveRun:
     :param account: the fund account in the config (the counter's is ``ACCOUNT``).
     :param live: more ``live:`` settings, one ``key: value`` per line.
     :param extra: YAML appended to the config (e.g. a ``risk:`` section).
+    :param connection: the ``connection:`` settings, one ``key: value`` per line (default: one
+        start-up attempt, so a refused start fails at once).
     """
 
     def __init__(self, tmp_path: Path, broker: Broker, *, audit: str = "audit.db", live: str = "",
-                 extra: str = "", config_name: str = "config.yaml", account: str = ACCOUNT) -> None:
+                 extra: str = "", config_name: str = "config.yaml", account: str = ACCOUNT,
+                 connection: str = "connect_retry_seconds: 0") -> None:
         self.broker = broker
         self.audit_path = tmp_path / audit
         text = textwrap.dedent(f"""\
@@ -274,7 +277,8 @@ class LiveRun:
             live:
               userdata_path: {broker.userdata.as_posix()}
               codes: ['{CODE}']
-            """) + textwrap.indent(textwrap.dedent(live), "  ") + textwrap.dedent(extra)
+            """) + textwrap.indent(textwrap.dedent(live), "  ") + "connection:\n" + textwrap.indent(
+            textwrap.dedent(connection), "  ") + "\n" + textwrap.dedent(extra)
         path = tmp_path / config_name
         path.write_text(text, encoding="utf-8")
         self.recorder = Recorder()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from engine.broker import BrokerError
@@ -48,7 +50,8 @@ def test_connect_failure_is_a_broker_error_not_a_half_started_engine(make_broker
         run.run(lambda run: pytest.fail("the scenario must not start"))
 
     assert run.recorder.hooks("on_start") == []
-    assert connection_kinds(run) == []
+    assert connection_kinds(run) == ["failed"]            # one attempt (connect_retry_seconds: 0), recorded
+    assert "giving up" in rows_of(run, "connection_events")[0]["detail"]
     stops = rows_of(run, "run_stops")
     assert [row["reason"] for row in stops] == ["error"]
     assert run.engine.gateway.trader is None
@@ -61,3 +64,28 @@ def test_subscribe_refused_for_another_account_is_a_broker_error(broker, tmp_pat
         run.run(lambda run: pytest.fail("the scenario must not start"))
 
     assert run.recorder.hooks("on_start") == []
+
+
+def test_refused_start_up_connect_is_retried_with_back_off_until_the_broker_answers(make_broker, tmp_path):
+    broker = make_broker(faults=FaultConfig(disconnect_at=(START,), reconnect_after_s=3600))
+    broker.counter.poll()                                  # the counter is down: connect() is refused
+    run = LiveRun(tmp_path, broker, connection="""\
+        connect_retry_seconds: 120
+        backoff_first_seconds: 0.05
+        backoff_cap_seconds: 0.2
+        """)
+    def bring_the_counter_back():
+        while [e.kind for e in run.recorder.of("connection")].count("failed") < 2:                   # two refused attempts seen, then MiniQMT is back
+            threading.Event().wait(0.01)
+        broker.clock.advance(seconds=3601)
+        broker.counter.poll()
+
+    helper = threading.Thread(target=bring_the_counter_back, daemon=True)
+    helper.start()
+    run.run(lambda run: run.wait_for(lambda: run.recorder.hooks("on_start"), "on_start"))
+    helper.join(5)
+
+    recorded = connection_kinds(run)
+    assert recorded[:2] == ["failed", "failed"] and recorded[-1] == "connected"
+    assert all("start-up attempt" in row["detail"] for row in rows_of(run, "connection_events")[:-1])
+    assert run.recorder.hooks("on_start")

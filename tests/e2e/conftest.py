@@ -82,9 +82,9 @@ class MonitorSteps:
         self._monitor, self._done, self._cond = runtime.monitor, 0, threading.Condition()
         runtime.monitor = self._step
 
-    def _step(self, engine):
+    def _step(self, now):
         try:
-            self._monitor(engine)
+            self._monitor(now)
         finally:
             with self._cond:
                 self._done += 1

@@ -36,7 +36,7 @@ def test_a_liveness_query_without_answer_counts_as_a_disconnect(live_engine):
     engine.gateway.trader.query_stock_asset = lambda account: None  # the connection answers nothing
     clock.advance(seconds=31)
     assert wait_for(lambda: any(e.kind == "disconnected" for e in log.of("connection")))
-    assert wait_for(lambda: engine.runtime.reconnecting)  # the back-off is planned on the engine clock...
+    assert wait_for(lambda: engine.connection.reconnecting)  # the back-off is planned on the engine clock...
     clock.advance(seconds=2)  # ...and the first attempt is about a second later
     assert wait_for(lambda: any(e.kind == "reconnected" for e in log.of("connection")))
     assert engine.gateway.session_id > first_session

@@ -12,23 +12,39 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from loguru import logger
 
 from ..calendar import TradingCalendar, in_trading_session
-from ..events import AlertRaised
+from ..events import AlertRaised, Event
 
 if TYPE_CHECKING:
+    from ..broker import XtGateway, XtMarketData
     from ..config.models import LiveSettings
-    from ..core.engine import Engine
-    from .base import Runtime
+    from .broker_connection import BrokerConnection
 
 
 class LiveSupervisor:
-    def __init__(self, runtime: Runtime, settings: LiveSettings, calendar: TradingCalendar | None = None) -> None:
-        self._runtime = runtime
+    """Watches a live session from the engine's monitor step (only while no reconnect is pending).
+
+    :param connection: the session's owner (renewed for the daily re-initialisation).
+    :param put: the engine queue's ``put``: a failed liveness query becomes a ``disconnected``
+        message, its answer an ``asset`` message, handled like the broker's own pushes.
+    :param last_data_at: when the engine last received market data (None: never).
+    """
+
+    def __init__(self, connection: BrokerConnection, gateway: XtGateway, market: XtMarketData, *,
+                 settings: LiveSettings, clock: Any, emit: Callable[[Event], None], put: Callable[[tuple], None],
+                 last_data_at: Callable[[], dt.datetime | None], calendar: TradingCalendar | None = None) -> None:
+        self._connection = connection
+        self._gateway = gateway
+        self._market = market
         self._settings = settings
+        self._clock = clock
+        self._emit = emit
+        self._put = put
+        self._last_data_at = last_data_at
         self._calendar = calendar or TradingCalendar()
         self._watch_from: dt.datetime | None = None
         self._next_liveness: dt.datetime | None = None
@@ -42,46 +58,44 @@ class LiveSupervisor:
         if at is not None and now.time() >= at:
             self._reinit_done_on = now.date()
 
-    def check(self, engine: Engine) -> None:
-        if self._runtime.reconnecting:
-            return
-        now = engine.clock.now()
-        self._watch_feed(engine, now)
-        self._check_liveness(engine, now)
-        self._daily_reinit(engine, now)
+    def check(self) -> None:
+        now = self._clock.now()
+        self._watch_feed(now)
+        self._check_liveness(now)
+        self._daily_reinit(now)
 
-    def _watch_feed(self, engine: Engine, now: dt.datetime) -> None:
+    def _watch_feed(self, now: dt.datetime) -> None:
         if not in_trading_session(self._calendar, now):
             self._watch_from = None
             return
         if self._watch_from is None:  # a session just began: watch from now
             self._watch_from = now
-        last = engine.last_data_at
+        last = self._last_data_at()
         since = max(last, self._watch_from) if last is not None else self._watch_from
         silent = (now - since).total_seconds()
         if silent >= self._settings.data_timeout_seconds:
             detail = f"no market data for {silent:.0f} s in trading hours; resubscribing"
             logger.warning(detail)
-            engine.emit(AlertRaised(kind="market_data_silent", detail=detail))
-            self._runtime.market.resubscribe()
+            self._emit(AlertRaised(kind="market_data_silent", detail=detail))
+            self._market.resubscribe()
             self._watch_from = now
 
-    def _check_liveness(self, engine: Engine, now: dt.datetime) -> None:
+    def _check_liveness(self, now: dt.datetime) -> None:
         if self._next_liveness is not None and now < self._next_liveness:
             return
         self._next_liveness = now + dt.timedelta(seconds=self._settings.liveness_seconds)
-        asset = self._runtime.gateway.query_asset()
+        asset = self._gateway.query_asset()
         if asset is None:
-            engine.inbound.put(("disconnected", "liveness query got no answer"))
+            self._put(("disconnected", "liveness query got no answer"))
         else:  # the answer is the account's cash as the broker has it now: apply it like a push
-            engine.inbound.put(("asset", asset))
+            self._put(("asset", asset))
 
-    def _daily_reinit(self, engine: Engine, now: dt.datetime) -> None:
+    def _daily_reinit(self, now: dt.datetime) -> None:
         at = self._settings.daily_reinit
         if at is None or self._reinit_done_on == now.date() or now.time() < at:
             return
         self._reinit_done_on = now.date()
         if in_trading_session(self._calendar, now):
             return  # started late in the day: never re-initialise during trading hours
-        engine.emit(AlertRaised(kind="daily_reinit", detail=f"daily re-initialisation at {at:%H:%M}: new session"))
-        self._runtime.reconnect_now(engine, "daily re-initialisation")
+        self._emit(AlertRaised(kind="daily_reinit", detail=f"daily re-initialisation at {at:%H:%M}: new session"))
+        self._connection.renew("daily re-initialisation")

@@ -144,8 +144,9 @@ class BrokerConnection:
 
     # -- during the run (engine thread) ----------------------------------------------------
 
-    def lost(self) -> None:
-        """The broker went away: plan the first reconnect attempt on the engine clock."""
+    def lost(self, detail: str) -> None:
+        """The broker went away: record it and plan the first reconnect attempt on the engine clock."""
+        self._record("disconnected", detail)
         self._attempts = 0
         self._reconnect_at = self._clock.now() + dt.timedelta(seconds=self._backoff.delay(0))
 

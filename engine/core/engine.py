@@ -355,10 +355,9 @@ class Engine:
 
     def _on_disconnected(self, detail: str) -> None:
         self.trading.impose(DISCONNECT, TradingState.HALTED, "disconnect")
-        self.emit(ConnectionChanged(kind="disconnected", session_id=self.gateway.session_id, detail=detail or ""))
+        self.connection.lost(detail or "")
         logger.error("broker disconnected: {}", detail or "(no detail)")
         self.notify("on_disconnect", reason=detail or "disconnected")
-        self.connection.lost()
 
     def _reconnected(self, snapshot, attempts: int) -> None:
         """A new session is up: align with the broker, then let trading and queued cancels go on."""

@@ -38,7 +38,7 @@ def describe_failure(exc: BaseException) -> str:
     """The cause in one line, with MiniQMT's return code when the SDK gave one."""
     code = getattr(exc, "code", None)
     text = str(exc) or type(exc).__name__
-    return f"{text} (MiniQMT code {code})" if code is not None and f"returned {code}" not in text else text
+    return f"{text} (MiniQMT code {code})" if code is not None else text
 
 
 class BrokerConnection:

@@ -76,16 +76,16 @@ class StrategyContext:
     @property
     def account(self) -> Account:
         """Cash (usable), frozen cash, market value, total asset and floating P&L."""
-        return self.__engine.portfolio.account
+        return self.__engine.ledger.account
 
     @property
     def positions(self) -> dict[str, Position]:
         """Open positions by code (volume, sellable volume, cost, last price, P&L...)."""
-        return {code: p for code, p in self.__engine.portfolio.positions.items() if p.volume}
+        return {code: p for code, p in self.__engine.ledger.positions.items() if p.volume}
 
     def position(self, code: str) -> Position:
         """The position in ``code``; an empty one (volume 0) when none is held."""
-        return self.__engine.portfolio.positions.get(code) or Position(code=code)
+        return self.__engine.ledger.position(code) or Position(code=code)
 
     def instrument(self, code: str) -> dict | None:
         """The instrument details from market data (``xtdata.get_instrument_detail``): ``InstrumentName``,
@@ -95,22 +95,19 @@ class StrategyContext:
     @property
     def account_pnl_today(self) -> Decimal:
         """Total asset now minus total asset at the start of the trading day (realised + unrealised, fees included)."""
-        engine = self.__engine
-        return engine.portfolio.account.total_asset - engine.day_start_equity
+        return self.__engine.ledger.pnl_today
 
     def strategy_position(self, code: str, strategy: str | None = None):
         """A strategy's own holding in ``code`` (default: this plugin's): ``volume``, ``avg_price``, ``reference``."""
-        return self.__engine.strategy_book.holding(strategy or self.name, code)
+        return self.__engine.ledger.holding(strategy or self.name, code)
 
     def strategy_exposure(self, strategy: str | None = None, code: str | None = None) -> Decimal:
         """Market value a strategy holds (one code, or all codes), at the last prices."""
-        engine = self.__engine
-        return engine.strategy_book.position_value(strategy or self.name, engine.portfolio.last_prices, code)
+        return self.__engine.ledger.position_value(strategy or self.name, code)
 
     def strategy_pnl_today(self, strategy: str | None = None) -> Decimal:
         """A strategy's P&L today: realised from its fills plus the move of what it holds, fees included."""
-        engine = self.__engine
-        return engine.strategy_book.daily_pnl(strategy or self.name, engine.portfolio.last_prices)
+        return self.__engine.ledger.strategy_pnl(strategy or self.name)
 
     def reduces_position(self, request) -> bool:
         """True for a sell within the sellable (T+1) volume: exposure and loss rules must let it through."""
@@ -137,9 +134,11 @@ class StrategyContext:
 
     def daily_statement(self, day=None) -> dict:
         """Orders, fills, fees and P&L per strategy for ``day`` (default: today), from engine state."""
-        from .core.statement import build_daily_statement
+        from .account.statement import build_daily_statement
 
-        return build_daily_statement(self.__engine, day or self.now.date())
+        day = day or self.now.date()
+        engine = self.__engine
+        return build_daily_statement(engine.ledger, engine.orders.orders_of_day(day), day)
 
     def record_statement(self, statement: dict) -> None:
         """Write a daily statement (from :meth:`daily_statement`) to the audit database."""
@@ -165,9 +164,9 @@ class StrategyContext:
         """The account now as an :class:`engine.events.EquityMarked` (cash, total asset, P&L today, each
         held position with holding days and P&L, each strategy's P&L today), not yet recorded: pass it to
         :meth:`record_equity`. ``kind`` is ``start``, ``intraday``, ``close`` or ``stop``."""
-        from .core.equity_mark import equity_mark
+        from .account.equity_mark import equity_mark
 
-        return equity_mark(self.__engine, kind)
+        return equity_mark(self.__engine.ledger, kind)
 
     def queue_depths(self) -> dict[str, int]:
         """What waits right now: ``inbound`` messages for the engine thread, ``audit`` rows for the audit

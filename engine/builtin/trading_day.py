@@ -21,7 +21,7 @@ from loguru import logger
 
 from ..config import EngineConfig
 from ..config.models import TradingDaySettings
-from ..core.statement import statement_markdown
+from ..account.statement import statement_markdown
 from ..hookspecs import hookimpl
 
 STEPS = ("pre_open_check", "open", "lunch_break", "close", "post_close")

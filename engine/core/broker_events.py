@@ -93,7 +93,7 @@ class BrokerEventHandler:
         engine = self._engine
         previous = order.status
         if order.side is Side.SELL and previous is OrderStatus.UNREPORTED:
-            engine.portfolio.sell_acknowledged(order.code, order.client_order_id)
+            engine.ledger.sell_acknowledged(order.code, order.client_order_id)
         order.status = status
         order.traded_volume = max(order.traded_volume, traded)
         order.status_msg = message
@@ -187,9 +187,7 @@ class BrokerEventHandler:
             detail = f"fills of order {order.client_order_id} add up to {order.fill_volume}, more than its volume {order.volume}"
             logger.error(detail)
             engine.emit(AlertRaised(kind="overfilled_order", detail=detail))
-        engine.portfolio.apply_fill(fill)
-        engine.strategy_book.apply_fill(fill)
-        engine.fills.append(fill)
+        engine.ledger.apply_fill(fill)
         engine.stats.record_fill(fill)
         engine.emit(FillRecorded(
             trade_id=trade_id, client_order_id=order.client_order_id, order_id=record.order_id,
@@ -237,10 +235,10 @@ class BrokerEventHandler:
     # -- account -----------------------------------------------------------
 
     def on_asset(self, record) -> None:
-        self._engine.portfolio.apply_asset(record)
+        self._engine.ledger.apply_asset(record)
 
     def on_position(self, record) -> None:
-        self._engine.portfolio.apply_position(record)
+        self._engine.ledger.apply_position(record)
 
 
 def _status(value) -> OrderStatus:

@@ -14,7 +14,6 @@ import os
 import queue
 import threading
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,14 +29,13 @@ from ..events import AlertRaised, ConnectionChanged, Event, RunStarted, TradingS
 from ..models import Side, Tick, TradingState
 from ..plugin_manager import LoadedPlugin, close_loaded, load_plugins, make_plugin_manager
 from ..results.run_settings import run_settings
+from ..account import AccountLedger
 from ..control import ControlStore
 from ..connection import BrokerConnection, LiveSupervisor
 from ..connection.broker_connection import StartAborted
 from .broker_events import BrokerEventHandler
-from .fill_log import FillLog
 from .gc_tuning import GcTuning
 from .order_book import OrderBook
-from .portfolio import Portfolio
 from .router import JournalError, OrderRouter, client_id_prefix
 from .run_stats import RunStats, RunSummary
 from .jobs import build_scheduler, run_due_jobs
@@ -46,7 +44,6 @@ from .journal_recovery import recover_from_journal
 from .reconcile import reconcile_with_broker, settle_unanswered_submits
 from .operator import apply_operator_commands, restore_trading_states
 from .trading_states import DISCONNECT, TradingStates
-from .strategy_book import StrategyBook
 from .snapshot import load_broker_snapshot
 from .day_record import DayRecord, continues_the_account, read_day_record
 from .day_restore import restore_day
@@ -86,10 +83,8 @@ class Engine:
                 trace=config.engine.trace_hooks or os.environ.get("ENGINE_TRACE_HOOKS") == "1",
             )
             self.orders = OrderBook()
-            self.portfolio = Portfolio(config.account_id.get_secret_value())
-            self.strategy_book = StrategyBook()
-            self.fills = FillLog()  # today's and the previous trading day's fills (the audit keeps all)
-            self.day_start_equity = Decimal(0)
+            #: the account's one owner: cash, positions, strategy book, fill log, loss baseline
+            self.ledger = AccountLedger(config.account_id.get_secret_value())
             self._instruments: dict[str, dict | None] = {}
             self.last_ticks: dict[str, Tick] = {}
             self.bar_history = BarHistory()  # ctx.history
@@ -148,8 +143,8 @@ class Engine:
                       if self.continues_account else DayRecord(self.clock.now().date()))
             restore_day(self, record)
             recover_from_journal(self, snapshot)
-            self.stats.start_equity = self.portfolio.account.total_asset
-            self.day_start_equity = record.opening_equity if record.opening_equity is not None else self.stats.start_equity
+            self.stats.start_equity = self.ledger.account.total_asset
+            self.ledger.set_day_baseline(record.opening_equity)
             self._trading_day = self.clock.now().date()
             self.emit(ConnectionChanged(kind="connected", session_id=self.gateway.session_id, detail="ready"))
             self._accepting_orders = True
@@ -222,10 +217,7 @@ class Engine:
 
     def last_price(self, code: str) -> float | None:
         tick = self.last_ticks.get(code)
-        return tick.last_price if tick is not None else self.portfolio.last_prices.get(code)
-
-    def fills_of_day(self, day: dt.date) -> list:
-        return self.fills.of_day(day)
+        return tick.last_price if tick is not None else self.ledger.last_prices.get(code)
 
     def run_due_jobs(self) -> None:
         """Run the scheduled jobs due at the engine clock's time (the replay calls it between ticks)."""
@@ -267,8 +259,7 @@ class Engine:
 
     def reduces_position(self, request) -> bool:
         """A sell within the T+1 sellable volume: risk-reducing, never blocked by exposure or loss rules."""
-        position = self.portfolio.positions.get(request.code)
-        return request.side is Side.SELL and position is not None and request.volume <= position.can_use_volume
+        return request.side is Side.SELL and request.volume <= self.ledger.sellable(request.code)
 
     # -- loop --------------------------------------------------------------
 
@@ -331,7 +322,7 @@ class Engine:
     def _on_ticks(self, ticks: list[Tick]) -> None:
         # one push is one moment: book every price of it first, then call on_tick tick by tick
         self.last_data_at = self.clock.now()
-        last_ticks, mark = self.last_ticks, self.portfolio.mark
+        last_ticks, mark = self.last_ticks, self.ledger.mark
         for tick in ticks:
             last_ticks[tick.code] = tick
             mark(tick.code, tick.last_price)
@@ -342,7 +333,7 @@ class Engine:
         history = self.bar_history
         for bar in bars:
             history.add(bar)
-            self.portfolio.mark(bar.code, bar.close)
+            self.ledger.mark(bar.code, bar.close)
             self.notify("on_bar", bar=bar)
         for moment_bars in bars_by_time(bars):  # issue 14: cross-sectional strategies
             self.notify("on_bars", bars=moment_bars)
@@ -389,22 +380,20 @@ class Engine:
         self._trading_day = day
         if first:
             return
-        self.portfolio.roll_day()
-        self.strategy_book.roll_day(self.portfolio.last_prices)
         # memory stays flat: keep the previous trading day (its statement) and today; the audit has the rest
         try:
             keep_from = self.calendar.previous_trading_day(day)
         except CalendarError:  # before the calendar's first day: keep from yesterday
             keep_from = day - dt.timedelta(days=1)
+        self.ledger.roll_day(keep_from)
         self.orders.retire_before(keep_from)
         self.orders.trade_ids.new_day()
-        self.fills.retire_before(keep_from)
         self._instruments.clear()  # limit prices and names are per day
         try:
             load_broker_snapshot(self, self.gateway.load_snapshot())
         except Exception:  # noqa: BLE001 - a failed refresh is logged; the next query or push corrects it
             logger.exception("start-of-day refresh of the account failed")
-        self.day_start_equity = self.portfolio.account.total_asset
+        self.ledger.set_day_baseline()
         self.plugin_states.save_changed()
 
     def _monitor(self) -> None:

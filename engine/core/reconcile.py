@@ -68,22 +68,22 @@ def reconcile_with_broker(engine: Engine, snapshot: BrokerSnapshot) -> int:
             engine.broker_events.on_trade_push(record)
 
     broker_positions = {record.stock_code: record for record in snapshot.positions}
-    for code in sorted(set(broker_positions) | set(engine.portfolio.positions)):
-        held = engine.portfolio.positions.get(code)
+    for code in sorted(set(broker_positions) | set(engine.ledger.positions)):
+        held = engine.ledger.position(code)
         engine_volume = held.volume if held else 0
         record = broker_positions.get(code)
         broker_volume = int(record.volume) if record is not None else 0
         if engine_volume != broker_volume:
             differ("position", code, engine_volume, broker_volume, "took the broker's position")
         if record is not None:
-            engine.portfolio.apply_position(record)
+            engine.ledger.apply_position(record)
         elif held is not None:
-            engine.portfolio.drop(code)
+            engine.ledger.drop_position(code)
 
-    engine_cash = engine.portfolio.account.cash
+    engine_cash = engine.ledger.account.cash
     if to_decimal(snapshot.asset.cash) != engine_cash:
         differ("cash", "account", engine_cash, snapshot.asset.cash, "took the broker's cash")
-    engine.portfolio.apply_asset(snapshot.asset)
+    engine.ledger.apply_asset(snapshot.asset)
     return differ.count
 
 

@@ -90,7 +90,7 @@ class OrderRouter:
         engine.orders.add(order)
         engine.stats.orders += 1
         if side is Side.SELL:
-            engine.portfolio.sell_sent(code, order.client_order_id, volume)
+            engine.ledger.sell_sent(code, order.client_order_id, volume)
         engine.gateway.authorize(order.client_order_id)
         try:
             result, detail = engine.gateway.submit(order), ""

@@ -36,7 +36,7 @@ class RunStats:
             self.sold += fill.amount
 
     def summary(self, engine: Engine, reason: str, elapsed: float) -> "RunSummary":
-        account = engine.portfolio.account
+        account = engine.ledger.account
         end_equity = account.total_asset
         return RunSummary(
             run_id=engine.run_id, mode=engine.config.mode, reason=reason, elapsed_seconds=round(elapsed, 3),
@@ -47,8 +47,7 @@ class RunStats:
             start_equity=round_cents(self.start_equity), end_equity=round_cents(end_equity),
             pnl=round_cents(end_equity - self.start_equity) if self.start_equity else ZERO,
             cash=round_cents(account.cash), market_value=round_cents(account.market_value),
-            open_positions=sum(1 for p in engine.portfolio.positions.values() if p.volume),
-            positions={code: p.volume for code, p in sorted(engine.portfolio.positions.items()) if p.volume},
+            open_positions=len(engine.ledger.open_positions()), positions=engine.ledger.open_positions(),
             audit_path=str(engine.audit_path),
         )
 

@@ -20,13 +20,11 @@ if TYPE_CHECKING:
 
 
 def load_broker_snapshot(engine: Engine, snapshot: BrokerSnapshot) -> None:
-    engine.portfolio.apply_asset(snapshot.asset)
-    for record in snapshot.positions:
-        engine.portfolio.apply_position(record)
+    engine.ledger.load_snapshot(snapshot.asset, snapshot.positions)
     for record in snapshot.orders:
         if engine.orders.find(remark=record.order_remark, order_id=record.order_id) is None:
             engine.broker_events.adopt(record, announce=False)
     for record in snapshot.trades:
         engine.orders.trade_ids.add(str(record.traded_id))
     logger.info("broker state loaded: cash {}, {} positions, {} orders and {} trades today",
-                engine.portfolio.account.cash, len(engine.portfolio.positions), len(snapshot.orders), len(snapshot.trades))
+                engine.ledger.account.cash, len(engine.ledger.positions), len(snapshot.orders), len(snapshot.trades))

@@ -15,7 +15,7 @@ was realised and what moved, in one figure, so the days add up to the run.
 
 :func:`day_pnl` is the formula; :class:`StrategyLedger` replays fills and
 close prices into each strategy's daily P&L (what the audit statement and the
-report use); ``engine.core.statement`` (from engine state) computes the same
+report use); ``engine.account.statement`` (from engine state) computes the same
 quantity incrementally in ``StrategyBook`` and the account's with :func:`day_pnl`.
 """
 

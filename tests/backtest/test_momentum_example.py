@@ -14,7 +14,7 @@ def test_examples_momentum_yaml_rebalances_monthly_into_the_top_ten(tmp_path):
     # 36 months; the first three lack 60 bars of history
     assert 32 <= strategy.rebalances <= 34
     assert summary.fills >= 100 and summary.fills >= summary.orders - 5
-    held = {code for code, position in engine.portfolio.positions.items() if position.volume}
+    held = {code for code, position in engine.ledger.positions.items() if position.volume}
     assert 1 <= len(held) <= 10
     names = {code: (engine.runtime.xtdata.get_instrument_detail(code) or {}).get("InstrumentName", "") for code in held}
     assert not [code for code, name in names.items() if "ST" in name]

@@ -70,7 +70,7 @@ def test_disconnect_halts_then_reconnect_with_a_new_session_reconciles_a_missed_
     assert order.status is OrderStatus.SUCCEEDED and order.fill_volume == 1000
     fills = rows_of(run, "fills")
     assert [(r["client_order_id"], r["volume"]) for r in fills] == [(order.client_order_id, 1000)]
-    assert run.engine.portfolio.positions[CODE].volume == 1000
+    assert run.engine.ledger.positions[CODE].volume == 1000
     assert_engine_thread_only(run)
 
 

@@ -30,8 +30,8 @@ def test_order_response_pushes_partial_and_full_fill(make_broker, tmp_path, faul
         run.wait_for(lambda: order.status is OrderStatus.PART_SUCC and order.fill_volume == 500, "the partial fill")
         run.publish(10.0, ask_lots=10)                       # the rest crosses the next tick
         run.wait_for(lambda: order.status is OrderStatus.SUCCEEDED and order.fill_volume == 1000, "the full fill")
-        run.wait_for(lambda: run.engine.portfolio.positions.get(CODE) and
-                     run.engine.portfolio.positions[CODE].volume == 1000, "the position push")
+        run.wait_for(lambda: run.engine.ledger.positions.get(CODE) and
+                     run.engine.ledger.positions[CODE].volume == 1000, "the position push")
 
     run.run(script)
 
@@ -52,9 +52,9 @@ def test_order_response_pushes_partial_and_full_fill(make_broker, tmp_path, faul
     assert [detail for _, detail in run.recorder.hooks("on_trade")] == [
         (order.client_order_id, "T000000001", 500), (order.client_order_id, "T000000002", 500)]
     assert order.traded_amount == Decimal("10000.00") and not order.overfilled
-    position = run.engine.portfolio.positions[CODE]
+    position = run.engine.ledger.positions[CODE]
     assert position.volume == 1000 == broker.counter.query_positions()[0].volume
-    assert run.engine.portfolio.account.cash == Decimal(str(broker.counter.query_asset().cash))
+    assert run.engine.ledger.account.cash == Decimal(str(broker.counter.query_asset().cash))
     kinds = run.inbound_kinds
     assert kinds.index("order_response") < len(kinds) and kinds.count("order_response") == 1
     assert_engine_thread_only(run)
@@ -170,8 +170,8 @@ def test_order_typed_into_the_qmt_client_during_the_run_becomes_an_external_orde
         run.wait_for(lambda: run.engine.last_ticks.get(CODE), "the first tick")
         seen["order_id"] = place_by_hand(run.broker, 300, 10.0)      # fills at once at the counter
         run.wait_for(lambda: run.recorder.hooks("on_trade"), "the external fill")
-        run.wait_for(lambda: run.engine.portfolio.positions.get(CODE) and
-                     run.engine.portfolio.positions[CODE].volume == 300, "the position")
+        run.wait_for(lambda: run.engine.ledger.positions.get(CODE) and
+                     run.engine.ledger.positions[CODE].volume == 300, "the position")
 
     run.run(script)
 

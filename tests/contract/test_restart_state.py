@@ -21,9 +21,9 @@ def _buy_on_first_day(tmp_path, broker) -> None:
             return run.ctx.buy(CODE, 300, 10.0)
 
         order = run.on_engine(buy, "buy")
-        run.wait_for(lambda: run.engine.portfolio.positions.get(CODE) and
-                     run.engine.portfolio.positions[CODE].volume == 300, "the fill")
-        assert run.engine.portfolio.positions[CODE].holding_days == 0  # bought today
+        run.wait_for(lambda: run.engine.ledger.positions.get(CODE) and
+                     run.engine.ledger.positions[CODE].volume == 300, "the fill")
+        assert run.engine.ledger.positions[CODE].holding_days == 0  # bought today
         assert order is not None
 
     first.run(script)
@@ -37,8 +37,8 @@ def _next_day_run(tmp_path, broker, number: int) -> dict:
     seen = {}
 
     def script(r):
-        position = r.engine.portfolio.positions[CODE]
-        held = r.engine.strategy_book.holding("recorder", CODE)
+        position = r.engine.ledger.positions[CODE]
+        held = r.engine.ledger.holding("recorder", CODE)
         seen.update(holding_days=position.holding_days, book_volume=held.volume, book_cost=held.cost,
                     state=dict(r.ctx.state), can_use=position.can_use_volume)
 

@@ -33,7 +33,7 @@ def test_an_accepted_but_unanswered_order_that_filled_is_resolved_with_its_fill(
     fills = rows_of(run, "fills")
     assert [(r["client_order_id"], r["volume"]) for r in fills] == [(order.client_order_id, 1000)]
     assert [h for h, _ in run.recorder.hooks("on_trade")] == ["on_trade"]
-    assert run.engine.portfolio.positions[CODE].volume == 1000
+    assert run.engine.ledger.positions[CODE].volume == 1000
     kinds = [r["kind"] for r in rows_of(run, "reconciliation_diffs")]
     assert kinds == ["order_status", "fill_missed"]
     assert_engine_thread_only(run)

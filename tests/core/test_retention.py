@@ -9,9 +9,9 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.core.fill_log import FillLog
+from engine.account.fill_log import FillLog
 from engine.core.order_book import OrderBook, TradeIds
-from engine.core.portfolio import Portfolio
+from engine.account.portfolio import Portfolio
 from engine.models import Fill, Order, OrderStatus, Side
 
 DAY1, DAY2, DAY3 = dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)

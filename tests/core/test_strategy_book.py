@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.core.strategy_book import StrategyBook
+from engine.account.strategy_book import StrategyBook
 from engine.models import Fill, Side
 
 

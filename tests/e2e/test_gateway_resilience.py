@@ -63,7 +63,7 @@ def test_a_fill_missed_while_disconnected_is_reconciled_on_reconnect(engine_fact
     assert any(kind == "fill_missed" for kind, _ in diffs)
     # the missed fill explains the position: no unexplained position difference remains
     assert ("position", CODE) not in diffs
-    assert engine.portfolio.positions[CODE].volume == 100
+    assert engine.ledger.positions[CODE].volume == 100
     # the missed fill reached the strategy as on_trade, after on_reconnect... and after on_disconnect
     names = recorder.names("on_disconnect", "on_trade", "on_reconnect")
     assert names == ["on_disconnect", "on_trade", "on_reconnect"]

@@ -75,7 +75,7 @@ def test_live_quotes_reach_strategies_and_fill_simulated_orders(tmp_path, audit_
     finally:
         engine.stop()
         thread.join(20)
-    assert buyer.fills[0].price == buyer.order.price and engine.portfolio.positions[CODE].volume == 100
+    assert buyer.fills[0].price == buyer.order.price and engine.ledger.positions[CODE].volume == 100
     assert source.unsubscribed  # the bridge let go of the real subscriptions
     assert engine.runtime.counter.instrument(CODE).name == "浦发银行"
     assert len(audit_rows("fills")) == 1

@@ -48,7 +48,7 @@ def test_rebalance_sells_first_and_buys_once_the_sells_cash_is_usable(tmp_path, 
     # the buy appeared only after the sell had filled (its cash usable): never with only 1000 CNY
     assert statuses.index((sell_id, "SUCCEEDED")) < min(i for i, (cid, _) in enumerate(statuses) if cid == buy_id)
     assert [(f.side.value, f.code, f.time.date()) for f in rec.fills] == [("sell", A, TUE), ("buy", B, WED)]
-    assert engine.portfolio.positions[B].volume == 900 and A not in {c for c, p in engine.portfolio.positions.items() if p.volume}
+    assert engine.ledger.positions[B].volume == 900 and A not in {c for c, p in engine.ledger.positions.items() if p.volume}
     db = sqlite3.connect(tmp_path / "audit.db")
     try:
         intents = db.execute("SELECT side, code, volume FROM order_intents WHERE strategy = 'rec' ORDER BY seq").fetchall()
@@ -90,4 +90,4 @@ def test_star_buys_in_single_shares_above_the_200_minimum(tmp_path, backtest):
     too_small, bought = runs
     assert too_small.orders == [] and "minimum buy lot" in too_small.skipped[0].reason
     assert [o.volume for o in bought.orders] == [270]   # 0.9 x 30000 / 100: not a multiple of 100
-    assert engine.portfolio.positions[STAR].volume == 270
+    assert engine.ledger.positions[STAR].volume == 270

@@ -101,7 +101,7 @@ def test_a_reducing_sell_passes_while_the_exposure_limit_is_exceeded(risk_engine
     [allowed] = audit_rows("risk_decisions", f"client_order_id = '{sell.client_order_id}' AND plugin = 'risk_exposure'")
     assert allowed["allowed"] == 1 and "exposure limits do not apply" in allowed["reason"]
     assert [r["client_order_id"] for r in audit_rows("order_intents")] == [sell.client_order_id]
-    assert engine.portfolio.positions[CODE].volume == 500
+    assert engine.ledger.positions[CODE].volume == 500
 
 
 def test_the_loss_limit_moves_trading_to_reducing_once_and_records_why(risk_engine, audit_rows, tmp_path):

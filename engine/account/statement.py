@@ -1,23 +1,22 @@
-"""The daily statement: orders, fills, fees and P&L per strategy for one trading day, from engine state."""
+"""The daily statement: orders, fills, fees and P&L per strategy for one trading day, from the ledger."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any, Sequence
 
+from ..models import Order
 from ..models.money import ZERO, round_cents
 from ..results.pnl import day_pnl  # the one definition of a day's P&L (strategies: StrategyBook, the same)
-
-if TYPE_CHECKING:
-    from .engine import Engine
+from .ledger import AccountLedger
 
 
-def build_daily_statement(engine: Engine, day: dt.date) -> dict[str, Any]:
-    """A JSON-friendly statement of ``day``: per strategy and for the account."""
-    orders = engine.orders.orders_of_day(day)
-    fills = engine.fills_of_day(day)
-    strategies = sorted({o.strategy for o in orders} | {f.strategy for f in fills} | set(engine.strategy_book.strategies()))
+def build_daily_statement(ledger: AccountLedger, orders: Sequence[Order], day: dt.date) -> dict[str, Any]:
+    """A JSON-friendly statement of ``day``, per strategy and for the account, from the ledger and
+    the ``orders`` created that day."""
+    fills = ledger.fills_of_day(day)
+    strategies = sorted({o.strategy for o in orders} | {f.strategy for f in fills} | set(ledger.strategies()))
     per_strategy = {}
     for name in strategies:
         own_orders = [o for o in orders if o.strategy == name]
@@ -29,22 +28,22 @@ def build_daily_statement(engine: Engine, day: dt.date) -> dict[str, Any]:
             "bought": str(round_cents(sum((f.amount for f in own_fills if f.side.value == "buy"), ZERO))),
             "sold": str(round_cents(sum((f.amount for f in own_fills if f.side.value == "sell"), ZERO))),
             "fees": str(round_cents(sum((f.commission for f in own_fills), ZERO))),
-            "pnl": str(round_cents(engine.strategy_book.daily_pnl(name, engine.portfolio.last_prices))),
+            "pnl": str(round_cents(ledger.strategy_pnl(name))),
         }
-    account = engine.portfolio.account
+    account = ledger.account
     return {
         "day": day.isoformat(),
         "account": {
             "cash": str(round_cents(account.cash)), "frozen_cash": str(round_cents(account.frozen_cash)),
             "market_value": str(round_cents(account.market_value)), "total_asset": str(round_cents(account.total_asset)),
-            "pnl": str(round_cents(day_pnl(engine.day_start_equity, account.total_asset))),
+            "pnl": str(round_cents(day_pnl(ledger.day_start_equity, account.total_asset))),
             "fees": str(round_cents(sum((f.commission for f in fills), ZERO))),
             "orders": len(orders), "fills": len(fills),
         },
         "strategies": per_strategy,
         "positions": {code: {"volume": p.volume, "can_use_volume": p.can_use_volume, "avg_price": str(p.avg_price),
                              "last_price": p.last_price, "pnl": str(round_cents(p.pnl))}
-                      for code, p in sorted(engine.portfolio.positions.items()) if p.volume},
+                      for code, p in sorted(ledger.positions.items()) if p.volume},
     }
 
 

@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                                       f"  (bare loop: {bare['signals']:,} / {bare['orders']:,} / {len(bare['fills']):,})")
     line("same fills and cash", f"{same}  (the audit's {len(fills):,} fills; cash {ledger.balance} CNY)")
     line("us per bar by tenth of run", " ".join(f"{v:.1f}" for v in probe.us_per_bar()))
-    line("orders / fills in memory", f"{len(engine.orders.by_client_id):,} / {engine.ledger.fills_in_memory():,} at the end "
+    line("orders / fills in memory", f"{engine.orders.known():,} / {engine.ledger.fills_in_memory():,} at the end "
                                       "(the current and previous trading day; the audit has all)")
     tenths = memory.by_tenths()
     line("RSS at 10%..100% of run (MB)", " ".join(f"{v:.0f}" for v in tenths))

@@ -130,7 +130,7 @@ class StrategyContext:
         from .core.reconcile import reconcile_with_broker
 
         engine = self.__engine
-        return reconcile_with_broker(engine, engine.gateway.load_snapshot())
+        return reconcile_with_broker(engine.orders, engine.ledger, engine.emit, engine.gateway.load_snapshot())
 
     def daily_statement(self, day=None) -> dict:
         """Orders, fills, fees and P&L per strategy for ``day`` (default: today), from engine state."""
@@ -205,21 +205,34 @@ class StrategyContext:
     def order(self, code: str, side: Side | str, volume: int, price: float | Decimal | None = None, *,
               price_type: int | str = xtc.FIX_PRICE, note: str = "") -> Order | None:
         """Place an order through risk, the journal and the broker."""
-        return self.__engine.router.submit(self.name, code, Side(side), volume, price, price_type, note)
+        return self.__engine.orders.submit(self.name, code, Side(side), volume, price, price_type, note)
 
     def cancel(self, order: Order | str) -> bool:
-        """Ask the broker to cancel an open order (by object or client order id).
+        """Ask the broker to cancel an open order (by object or client order id), or cancel one of this
+        plugin's execution algorithms by its parent id (its live child is cancelled, no child follows).
 
         :return: True when the cancel request was sent. The order is cancelled
             only when the broker says so (``on_order`` with status 53 or 54).
         """
         target = self.get_order(order) if isinstance(order, str) else order
         if target is None:
+            if isinstance(order, str):
+                return self._cancel_parent(order)
             return False
-        return self.__engine.router.cancel(self.name, target)
+        return self.__engine.orders.cancel(self.name, target)
+
+    def _cancel_parent(self, parent_id: str) -> bool:
+        if not any(getattr(p.obj, "EXECUTION_SERVICE", False) for p in self.__engine.plugins):
+            return False
+        algo = next((a for a in self._execution_service().active_algorithms(self.name) if a.parent_id == parent_id),
+                    None)
+        if algo is None:
+            return False
+        algo.cancel()
+        return True
 
     def get_order(self, client_order_id: str) -> Order | None:
-        return self.__engine.orders.by_client_id.get(client_order_id)
+        return self.__engine.orders.get(client_order_id)
 
     def open_orders(self, code: str | None = None, *, all_strategies: bool = False) -> list[Order]:
         """This plugin's open orders (optionally for one code; ``all_strategies`` for the whole account)."""

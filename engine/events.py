@@ -333,3 +333,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AlertRaised, DailyStatementWritten, EquityMarked, StrategyStateSaved,
     )
 }
+
+
+class JournalError(Exception):
+    """An audit journal could not durably record a durable event (an order intent: the order was not sent)."""

@@ -255,6 +255,33 @@ def order_story(db: Database, client_order_id: str, run_id: str | None = None) -
     return [item[2] for item in story]
 
 
+def parent_story(db: Database, parent_id: str, run_id: str | None = None) -> list[dict[str, Any]]:
+    """Every event about the children of one execution algorithm's parent (``ctx.execute``), in event order.
+
+    Children are the order intents whose note begins ``parent=<parent_id> `` (the engine writes it for
+    every child); each item is an :func:`order_story` item with ``child`` (its client order id) added.
+    Empty list when no child names this parent.
+    """
+    if not isinstance(parent_id, str) or not parent_id:
+        raise ValueError(f"parent_story: parent_id must be a non-empty string, got {parent_id!r}")
+    pattern = "parent=" + parent_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " %"
+    children = [row["client_order_id"] for row in db.query(
+        "SELECT client_order_id FROM order_intents WHERE note LIKE :pattern ESCAPE '\\' "
+        "AND (:run_id IS NULL OR run_id = :run_id) ORDER BY rowid", {"pattern": pattern, "run_id": run_id})]
+    story: list[tuple[int, int, dict[str, Any]]] = []
+    for child in dict.fromkeys(children):
+        story.extend((item_order, item["seq"], {**item, "child": child}) for item_order, item in
+                     _ordered_story(db, child, run_id))
+    story.sort(key=lambda item: (item[0], item[1]))
+    return [item[2] for item in story]
+
+
+def _ordered_story(db: Database, client_order_id: str, run_id: str | None) -> list[tuple[int, dict[str, Any]]]:
+    rows = db.execute("SELECT run_id, run_order FROM run_scopes").fetchall()
+    run_order = {run: order for run, order in rows}
+    return [(run_order.get(item["run_id"], 0), item) for item in order_story(db, client_order_id, run_id)]
+
+
 def _story_item(table: str, row: dict[str, Any]) -> tuple[int, int, dict[str, Any]]:
     run_order = row.pop("run_order")
     envelope = {key: row.pop(key) for key in ("run_id", "seq", "ts")}

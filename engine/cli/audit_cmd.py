@@ -134,15 +134,22 @@ def _num(value: Any) -> str:
 
 
 @app.command("order")
-def order(client_order_id: str = typer.Argument(..., help="The engine's client order id (order_remark)."),
+def order(client_order_id: str = typer.Argument(..., help="The engine's client order id (order_remark), or an "
+                                                 "execution algorithm's parent id (ctx.execute): all its children."),
           db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption, run: Optional[str] = RunOption,
           as_json: bool = JsonOption) -> None:
-    """The full story of one order: every decision, update, fill and error in order."""
-    story = queries.order_story(_open(db, config), client_order_id, run_id=run)
-    rows = [{"seq": i["seq"], "ts": i["ts"], "event": i["event"],
+    """The full story of one order: every decision, update, fill and error in order. Given a parent id
+    (``twap-100000-1``), the story of every child of that algorithm, interleaved in event order."""
+    database = _open(db, config)
+    story = queries.order_story(database, client_order_id, run_id=run)
+    title = f"order {client_order_id}"
+    if not story:
+        story = queries.parent_story(database, client_order_id, run_id=run)
+        title = f"parent {client_order_id}: {len({i['child'] for i in story})} child order(s)"
+    rows = [{**({"child": i["child"]} if "child" in i else {}), "seq": i["seq"], "ts": i["ts"], "event": i["event"],
              "details": ", ".join(f"{k}={v}" for k, v in i["details"].items()
                                   if v not in (None, "") and k != "client_order_id")} for i in story]
-    _show(f"order {client_order_id}", rows, as_json)
+    _show(title, rows, as_json)
 
 
 @app.command("summary")

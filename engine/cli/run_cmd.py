@@ -16,7 +16,7 @@ from ..hookspecs import hookimpl
 from ..logs import setup_logging
 from ..broker import BrokerError
 from ..config import ConfigError
-from ..core.router import JournalError
+from ..events import JournalError
 from ..plugin_manager import PluginLoadError
 from ..scheduling import ScheduleError
 from . import report_cmd

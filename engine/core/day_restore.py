@@ -18,7 +18,7 @@ recorded events.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from loguru import logger
 
@@ -27,36 +27,44 @@ from ..account.restore import restore_ledger
 from .day_record import DayRecord
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ..account import AccountLedger
+    from ..calendar import TradingCalendar
+    from .strategy_states import StrategyStates
 
 __all__ = ["restore_day"]
 
 
-def restore_day(engine: Engine, record: DayRecord) -> None:
-    """Rebuild the restart-proof state from ``record`` (see the module docstring)."""
-    restore_ledger(engine.ledger, record.fills, record.day, previous_close=lambda code: _previous_close(engine, code),
-                   trading_days_between=lambda first, today: _trading_days_between(engine, first, today))
-    restored = engine.plugin_states.restore(record.strategy_states, lambda name: engine.context_for(name).state)
+def restore_day(record: DayRecord, *, ledger: AccountLedger, plugin_states: StrategyStates,
+                state_of: Callable[[str], dict], instrument: Callable[[str], dict | None],
+                calendar: TradingCalendar) -> None:
+    """Rebuild the restart-proof state from ``record`` (see the module docstring).
+
+    :param state_of: a plugin's ``ctx.state`` by plugin name (restored in place).
+    :param instrument: ``get_instrument_detail`` of a code (its ``PreClose``), or None.
+    """
+    restore_ledger(ledger, record.fills, record.day, previous_close=lambda code: _previous_close(instrument, code),
+                   trading_days_between=lambda first, today: _trading_days_between(calendar, first, today))
+    restored = plugin_states.restore(record.strategy_states, state_of)
     if record.runs_today or record.fills or restored:
         logger.info("restored from earlier runs: loss baseline {} ({}), {} event(s) of today, {} fill(s), state of {}",
                     record.opening_equity or "(none)", "first mark of the day" if record.opening_equity is not None else
                     "this run's start", len(record.events), len(record.fills), ", ".join(restored) or "no plugin")
 
 
-def _previous_close(engine: Engine, code: str) -> float | None:
-    detail = engine.instrument(code) or {}
+def _previous_close(instrument: Callable[[str], dict | None], code: str) -> float | None:
+    detail = instrument(code) or {}
     price = detail.get("PreClose") or detail.get("pre_close")
     return float(price) if price else None
 
 
-def _trading_days_between(engine: Engine, first: dt.date, today: dt.date) -> int:
+def _trading_days_between(calendar: TradingCalendar, first: dt.date, today: dt.date) -> int:
     """Day rolls a never-stopped run would have made since ``first``: 0 on the buy day."""
     if first >= today:
         return 0
     try:
         count, day = 0, first
         while day < today:
-            day = engine.calendar.next_trading_day(day)
+            day = calendar.next_trading_day(day)
             count += 1
         return count
     except CalendarError:

@@ -23,26 +23,26 @@ from .. import __version__
 from ..calendar import CalendarError
 from ..config import EngineConfig
 from ..context import StrategyContext
-from ..dispatch import HookDispatcher, HookFailure
+from ..dispatch import HookDispatcher
 from ..marketdata.history import BarHistory, bars_by_time
-from ..events import AlertRaised, ConnectionChanged, Event, RunStarted, TradingStateChanged
-from ..models import Side, Tick, TradingState
+from ..events import AlertRaised, ConnectionChanged, Event, JournalError, RunStarted
+from ..models import Tick, TradingState
+from ..orders import OrderDesk, OrderDeskInputs
+from ..orders.risk_gate import reduces_position
+from ..orders.router import client_id_prefix
 from ..plugin_manager import LoadedPlugin, close_loaded, load_plugins, make_plugin_manager
 from ..results.run_settings import run_settings
 from ..account import AccountLedger
 from ..control import ControlStore
 from ..connection import BrokerConnection, LiveSupervisor
 from ..connection.broker_connection import StartAborted
-from .broker_events import BrokerEventHandler
 from .gc_tuning import GcTuning
-from .order_book import OrderBook
-from .router import JournalError, OrderRouter, client_id_prefix
 from .run_stats import RunStats, RunSummary
 from .jobs import build_scheduler, run_due_jobs
-from .lifecycle import close_plugins, record_plugin_failure, shutdown
+from .lifecycle import PluginFailureRecorder, close_plugins, shutdown
 from .journal_recovery import recover_from_journal
-from .reconcile import reconcile_with_broker, settle_unanswered_submits
-from .operator import apply_operator_commands, restore_trading_states
+from .reconcile import reconcile_with_broker
+from .operator import OperatorCommands
 from .trading_states import DISCONNECT, TradingStates
 from .snapshot import load_broker_snapshot
 from .day_record import DayRecord, continues_the_account, read_day_record
@@ -77,20 +77,17 @@ class Engine:
             #: plugins that must durably record order intents before an order is sent
             self._journals = {p.name for p in self.plugins if getattr(p.obj, "AUDIT_JOURNAL", False)}
             self._contexts: dict[str, StrategyContext] = {}
+            self.stats = RunStats()
             self.dispatch = HookDispatcher(
-                self.pm, context_for=self.context_for, on_failure=self._record_failure,
+                self.pm, context_for=self.context_for, on_failure=PluginFailureRecorder(self.emit, self.stats),
                 max_consecutive_failures=config.engine.max_consecutive_failures,
                 trace=config.engine.trace_hooks or os.environ.get("ENGINE_TRACE_HOOKS") == "1",
             )
-            self.orders = OrderBook()
             #: the account's one owner: cash, positions, strategy book, fill log, loss baseline
             self.ledger = AccountLedger(config.account_id.get_secret_value())
             self._instruments: dict[str, dict | None] = {}
             self.last_ticks: dict[str, Tick] = {}
             self.bar_history = BarHistory()  # ctx.history
-            self.stats = RunStats()
-            self.router = OrderRouter(self, id_prefix=client_id_prefix(started, number))
-            self.broker_events = BrokerEventHandler(self)
             self.trading = TradingStates(self.emit, self.control)
             #: restart-proof state (issue 13): only a run that continues an account restores and saves it
             self.continues_account = continues_the_account(config)
@@ -100,7 +97,6 @@ class Engine:
             self._seq = 0
             self._engine_thread: int | None = None
             self._stop_reason: str | None = None
-            self._recording_failure = False
             self._accepting_orders = False
             self._next_control_poll = 0.0
             self.calendar = config.calendar.make_calendar()
@@ -108,7 +104,15 @@ class Engine:
             self.clock = self.runtime.clock
             self.gateway = self.runtime.gateway
             self.connection = self._connection_for(self.runtime)
-            self.scheduler = build_scheduler(self)
+            #: the orders' one owner: book, router, risk gate, broker answers
+            self.orders = OrderDesk(OrderDeskInputs(
+                emit=self.emit, notify=self.notify, clock=self.clock, gateway=self.gateway, ledger=self.ledger,
+                stats=self.stats, trading=self.trading, dispatch=self.dispatch,
+                require_engine_thread=self.require_engine_thread, broker_connected=lambda: self.connection.connected,
+                last_price=self.last_price), id_prefix=client_id_prefix(started, number))
+            self.operator = OperatorCommands(self.control, self.trading, self.orders, self.emit, self.run_id,
+                                             self.strategy_names)
+            self.scheduler = build_scheduler(config, self.clock, self.calendar, self.dispatch)
             self._handlers = self._message_handlers()
             self._next_heartbeat: dt.datetime | None = None
             self._heartbeat_every = dt.timedelta(seconds=config.engine.heartbeat_seconds)
@@ -138,17 +142,19 @@ class Engine:
         reason = "error"
         try:
             snapshot = self.connection.open()
-            load_broker_snapshot(self, snapshot)
+            load_broker_snapshot(self.ledger, self.orders, snapshot)
             record = (read_day_record(self.audit_path, self.config.mode, self.run_id, self.clock.now())
                       if self.continues_account else DayRecord(self.clock.now().date()))
-            restore_day(self, record)
-            recover_from_journal(self, snapshot)
+            restore_day(record, ledger=self.ledger, plugin_states=self.plugin_states,
+                        state_of=lambda name: self.context_for(name).state, instrument=self.instrument,
+                        calendar=self.calendar)
+            recover_from_journal(self.orders, self.emit, self.config, self.run_id, self.clock.now().date(), snapshot)
             self.stats.start_equity = self.ledger.account.total_asset
             self.ledger.set_day_baseline(record.opening_equity)
             self._trading_day = self.clock.now().date()
             self.emit(ConnectionChanged(kind="connected", session_id=self.gateway.session_id, detail="ready"))
             self._accepting_orders = True
-            restore_trading_states(self)
+            self.operator.restore()
             self._announce_trading_day()
             self.notify("on_restore", record=record)
             self.notify("on_start")
@@ -196,8 +202,35 @@ class Engine:
     def deliver(self, kind: str, payload: Any) -> None:
         """Handle a message now, after everything already queued: for replay feeds, which run on
         the engine thread and so need no queue hand-off."""
-        self._drain()
+        self.drain()
         self._handlers[kind](payload)
+
+    def drain(self) -> None:
+        """Handle every message waiting on :attr:`inbound` (engine thread)."""
+        # The engine thread is the queue's only consumer, so a non-zero size means get_nowait()
+        # succeeds; checking it first saves an Empty exception per drain.
+        size, take, handle = self.inbound.qsize, self.inbound.get_nowait, self._handle
+        while size():
+            handle(take())
+
+    def handle_next(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for one inbound message and handle it (engine thread);
+        False when none came."""
+        try:
+            message = self.inbound.get(timeout=timeout)
+        except queue.Empty:
+            return False
+        self._handle(message)
+        return True
+
+    def close_order_gate(self) -> None:
+        """The run is stopping: from now on ``ctx.buy`` / ``ctx.sell`` / ``ctx.cancel`` raise."""
+        self._accepting_orders = False
+
+    def summary(self, reason: str, elapsed: float) -> RunSummary:
+        """The run's summary now: counters, faulted plugins and the account."""
+        return self.stats.summary(run_id=self.run_id, mode=self.config.mode, reason=reason, elapsed=elapsed,
+                                  ledger=self.ledger, faulted=self.dispatch.faulted, audit_path=str(self.audit_path))
 
     def notify(self, hook: str, **kwargs: Any) -> None:
         """Call a notification hook on every plugin, guarded."""
@@ -221,7 +254,7 @@ class Engine:
 
     def run_due_jobs(self) -> None:
         """Run the scheduled jobs due at the engine clock's time (the replay calls it between ticks)."""
-        run_due_jobs(self)
+        run_due_jobs(self.scheduler, self.dispatch, self.emit)
 
     def instrument(self, code: str) -> dict | None:
         """``get_instrument_detail`` for ``code`` (name, limit prices, pre-close), cached for the day."""
@@ -259,14 +292,14 @@ class Engine:
 
     def reduces_position(self, request) -> bool:
         """A sell within the T+1 sellable volume: risk-reducing, never blocked by exposure or loss rules."""
-        return request.side is Side.SELL and request.volume <= self.ledger.sellable(request.code)
+        return reduces_position(self.ledger, request)
 
     # -- loop --------------------------------------------------------------
 
     def _loop(self) -> None:
         feed = self.runtime.feed
         while self._stop_reason is None:
-            self._drain()
+            self.drain()
             if self._stop_reason is not None:
                 break
             if feed is not None:
@@ -274,22 +307,12 @@ class Engine:
                     continue
                 if not feed.advance():
                     feed.settle()
-                    self._drain()
+                    self.drain()
                     self._stop_reason = self._stop_reason or "completed"
                     break
             else:
-                try:
-                    self._handle(self.inbound.get(timeout=0.2))
-                except queue.Empty:
-                    pass
+                self.handle_next(timeout=0.2)
             self._monitor()
-
-    def _drain(self) -> None:
-        # The engine thread is the queue's only consumer, so a non-zero size means get_nowait()
-        # succeeds; checking it first saves an Empty exception per drain.
-        size, take, handle = self.inbound.qsize, self.inbound.get_nowait, self._handle
-        while size():
-            handle(take())
 
     def _handle(self, message: tuple[str, Any]) -> None:
         kind, payload = message
@@ -300,15 +323,10 @@ class Engine:
         handler(payload)
 
     def _message_handlers(self) -> dict[str, Callable[[Any], None]]:
-        events = self.broker_events
         return {
-            "ticks": self._on_ticks, "bars": self._on_bars, "order": events.on_order_push,
-            "trade": events.on_trade_push, "order_error": events.on_order_error,
-            "cancel_error": events.on_cancel_error, "order_response": events.on_order_response,
-            "cancel_response": events.on_cancel_response, "asset": events.on_asset,
-            "position": events.on_position, "disconnected": self._on_disconnected,
-            "account_status": self._on_account_status, "stop": self._on_stop_message,
-            "call": lambda fn: fn(),
+            "ticks": self._on_ticks, "bars": self._on_bars, **self.orders.inbound_handlers(),
+            "disconnected": self._on_disconnected, "account_status": self._on_account_status,
+            "stop": self._on_stop_message, "call": lambda fn: fn(),
         }
 
     def _announce_trading_day(self) -> None:
@@ -352,11 +370,11 @@ class Engine:
 
     def _reconnected(self, snapshot, attempts: int) -> None:
         """A new session is up: align with the broker, then let trading and queued cancels go on."""
-        differences = reconcile_with_broker(self, snapshot)
+        differences = reconcile_with_broker(self.orders, self.ledger, self.emit, snapshot)
         self.emit(ConnectionChanged(kind="reconnected", session_id=self.gateway.session_id,
                                     detail=f"after {attempts} attempt(s); {differences} difference(s) reconciled"))
         self.trading.release(DISCONNECT, "reconnected")
-        self.router.send_queued_cancels()
+        self.orders.send_queued_cancels()
         self.notify("on_reconnect", attempts=attempts)
 
     def _connection_for(self, runtime) -> BrokerConnection:
@@ -386,11 +404,10 @@ class Engine:
         except CalendarError:  # before the calendar's first day: keep from yesterday
             keep_from = day - dt.timedelta(days=1)
         self.ledger.roll_day(keep_from)
-        self.orders.retire_before(keep_from)
-        self.orders.trade_ids.new_day()
+        self.orders.roll_day(keep_from)
         self._instruments.clear()  # limit prices and names are per day
         try:
-            load_broker_snapshot(self, self.gateway.load_snapshot())
+            load_broker_snapshot(self.ledger, self.orders, self.gateway.load_snapshot())
         except Exception:  # noqa: BLE001 - a failed refresh is logged; the next query or push corrects it
             logger.exception("start-of-day refresh of the account failed")
         self.ledger.set_day_baseline()
@@ -413,17 +430,14 @@ class Engine:
             self.run_due_jobs()
         self.connection.monitor()
         if not self.connection.reconnecting:
-            settle_unanswered_submits(self, self.config.engine.submit_timeout_seconds)
+            self.orders.settle_unanswered(self.config.engine.submit_timeout_seconds)
         self.runtime.monitor(now)
         self.plugin_states.tick()
         if time.monotonic() >= self._next_control_poll:
             self._next_control_poll = time.monotonic() + self.config.engine.control_poll_seconds
-            apply_operator_commands(self)
+            self.operator.apply_pending()
 
     # -- failures and shutdown (engine/core/lifecycle.py) ---------------------
-
-    def _record_failure(self, failure: HookFailure) -> None:
-        record_plugin_failure(self, failure)
 
     def _shutdown(self, reason: str, elapsed: float) -> RunSummary:
         return shutdown(self, reason, elapsed)

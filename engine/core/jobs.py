@@ -10,49 +10,49 @@ skipped) is a ``job_run`` audit row with its duration.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from loguru import logger
 
-from ..events import JobRan
+from ..events import Event, JobRan
 from ..scheduling import DueJob, JobScheduler
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ..config import EngineConfig
+    from ..dispatch import HookDispatcher
 
 
 class JobFailed(Exception):
     """The job's target raised, is faulted, or does not implement ``on_schedule``."""
 
 
-def build_scheduler(engine: Engine) -> JobScheduler:
+def build_scheduler(config: EngineConfig, clock, calendar, dispatch: HookDispatcher) -> JobScheduler:
     """The run's scheduler with config jobs, then plugin-registered jobs; validated before the run starts."""
-    config = engine.config
-    scheduler = JobScheduler(clock=engine.clock, calendar=engine.calendar,
+    scheduler = JobScheduler(clock=clock, calendar=calendar,
                              last_runs=last_job_runs(config.audit.path, config.mode))
     where = str(config.source_path or "config")
     for index, job in enumerate(config.jobs):
         scheduler.add(job, source=f"{where} jobs[{index}]")
-    for impl in engine.dispatch.implementations("register_jobs"):
-        engine.dispatch.call_plugin(impl.plugin, "register_jobs", register=scheduler.registrar_for(impl.plugin))
+    for impl in dispatch.implementations("register_jobs"):
+        dispatch.call_plugin(impl.plugin, "register_jobs", register=scheduler.registrar_for(impl.plugin))
     scheduler.check_registrations()
-    scheduler.check_targets({impl.plugin for impl in engine.dispatch.implementations("on_schedule")})
+    scheduler.check_targets({impl.plugin for impl in dispatch.implementations("on_schedule")})
     return scheduler
 
 
-def run_due_jobs(engine: Engine) -> None:
-    """Run every due job (and record skipped ones); cheap when nothing is due."""
-    for run in engine.scheduler.run_pending(lambda due: _run(engine, due)):
-        engine.emit(JobRan(job=run.name, target=run.target, scheduled_for=run.scheduled_for.isoformat(),
+def run_due_jobs(scheduler: JobScheduler, dispatch: HookDispatcher, emit: Callable[[Event], None]) -> None:
+    """Run every due job through the guarded dispatcher (and record skipped ones); cheap when nothing is due."""
+    for run in scheduler.run_pending(lambda due: _run(dispatch, due)):
+        emit(JobRan(job=run.name, target=run.target, scheduled_for=run.scheduled_for.isoformat(),
                            outcome=run.outcome, duration_ms=round(run.duration_ms, 3),
                            error=run.error + (" (ran late)" if run.late and run.outcome != "skipped" else "")))
         if run.outcome != "ok":
             logger.warning("job {} -> {}: {}", run.name, run.outcome, run.error)
 
 
-def _run(engine: Engine, due: DueJob) -> None:
+def _run(dispatch: HookDispatcher, due: DueJob) -> None:
     target, name = due.settings.target, due.settings.name
-    ok, result = engine.dispatch.call_plugin(target, "on_schedule", job=name, params=dict(due.settings.params))
+    ok, result = dispatch.call_plugin(target, "on_schedule", job=name, params=dict(due.settings.params))
     if ok:
         return
     if result is None:

@@ -28,67 +28,69 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
-
+from ..broker.snapshot import BrokerSnapshot
+from ..events import Event
 from ..models import OrderStatus
+from ..orders.differences import DifferenceRecorder
 from ..xt import constants as xtc
-from .reconcile import DifferenceRecorder
-from .snapshot import BrokerSnapshot
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ..config import EngineConfig
+    from ..orders import OrderDesk
 
 _FINAL = tuple(sorted(xtc.FINAL_ORDER_STATUSES))
 
 
-def recover_from_journal(engine: Engine, snapshot: BrokerSnapshot) -> int:
-    """Reconcile the previous runs' open intents and positions with the broker; returns the findings."""
-    config = engine.config
+def recover_from_journal(orders: OrderDesk, emit: Callable[[Event], None], config: EngineConfig, run_id: str,
+                         today: dt.date, snapshot: BrokerSnapshot) -> int:
+    """Reconcile the previous runs' open intents and positions with the broker; returns the findings.
+
+    :param orders: the order desk (intents adopted, rejected or closed through it, silently: no hooks).
+    :param emit: records the ``reconciliation`` events.
+    :param run_id: this run (its own rows are not an earlier run's).
+    :param today: the engine clock's date.
+    """
     if config.mode == "paper" and config.paper.account_db is None:
         return 0  # a fresh simulated account every run: earlier intents were never at this broker
-    journal = _read_journal(config.audit.path, config.mode, engine.run_id)
+    journal = _read_journal(config.audit.path, config.mode, run_id)
     if journal is None:
         return 0
-    engine.broker_events.silent = True
-    try:
-        return _recover(engine, snapshot, journal)
-    finally:
-        engine.broker_events.silent = False
+    with orders.recovering():
+        return _recover(orders, DifferenceRecorder(emit, "journal recovery"), today, snapshot, journal)
 
 
-def _recover(engine: Engine, snapshot: BrokerSnapshot, journal: dict) -> int:
-    record = DifferenceRecorder(engine, "journal recovery")
+def _recover(orders: OrderDesk, record: DifferenceRecorder, today: dt.date, snapshot: BrokerSnapshot,
+             journal: dict) -> int:
     fills_recovered = 0
 
     at_broker = {r.order_remark: r for r in snapshot.orders if r.order_remark}
     trades_by_remark: dict[str, list] = {}
     for trade in snapshot.trades:
         trades_by_remark.setdefault(trade.order_remark or "", []).append(trade)
-    today = engine.clock.now().date()
     for intent in journal["open_intents"]:
         client_id = intent["client_order_id"]
         record_at_broker = at_broker.get(client_id)
         if record_at_broker is None:
             if _day_of(intent["ts"]) < today:
-                _close_past_day_intent(engine, record, intent)
+                _close_past_day_intent(orders, record, intent)
                 continue
             record("intent_not_received", client_id, intent["last_status"], "absent",
                    "marked rejected: the engine stopped before the broker received it; not re-sent")
-            order = engine.broker_events.adopt(_intent_as_record(intent), announce=False)
-            engine.broker_events.reject_locally(order, "never reached the broker (the engine stopped first); not re-sent")
+            order = orders.adopt_silently(_intent_as_record(intent))
+            orders.reject_locally(order, "never reached the broker (the engine stopped first); not re-sent")
             continue
         record("intent_adopted", client_id, intent["last_status"], int(record_at_broker.order_status),
                "adopted with the broker's status and fills")
         seen = set(journal["trade_ids"].get(client_id, ()))
         for trade in trades_by_remark.get(client_id, ()):
             if str(trade.traded_id) not in seen:
-                engine.orders.trade_ids.discard(str(trade.traded_id))  # the snapshot marked it seen silently
-                engine.broker_events.on_trade_push(trade)
+                orders.recover_trade(trade)
                 fills_recovered += 1
-        order = engine.orders.find(remark=client_id, order_id=record_at_broker.order_id)
+        order = orders.find(remark=client_id, order_id=record_at_broker.order_id)
         if order is not None:
-            engine.broker_events.journal_adopted_status(order, intent["last_status"],
+            orders.journal_adopted_status(order, intent["last_status"],
                                                         "adopted at start-up with the broker's status")
 
     last = journal["last_stop"]
@@ -110,7 +112,7 @@ def _day_of(ts: str) -> dt.date:
     return dt.datetime.fromisoformat(ts).date()
 
 
-def _close_past_day_intent(engine: Engine, record: DifferenceRecorder, intent: dict) -> None:
+def _close_past_day_intent(orders: OrderDesk, record: DifferenceRecorder, intent: dict) -> None:
     """An open intent of an earlier trading day that the broker no longer lists: its day ended it."""
     filled = int(intent["filled_volume"] or 0)
     status = (OrderStatus.SUCCEEDED if filled >= int(intent["volume"]) else
@@ -120,9 +122,9 @@ def _close_past_day_intent(engine: Engine, record: DifferenceRecorder, intent: d
            "not listed (the broker reports today's orders only)",
            f"closed as {status.label}: an order of {day} ends with its day; {filled} of {intent['volume']} "
            "shares recorded filled; the position check shows any fill not recorded; not re-sent")
-    order = engine.broker_events.adopt(_intent_as_record(intent), announce=False)
+    order = orders.adopt_silently(_intent_as_record(intent))
     order.traded_volume = filled
-    engine.broker_events.close_past_day_order(
+    orders.close_past_day_order(
         order, status, f"an order of {day}: ended with its trading day ({filled} of {intent['volume']} filled as "
         "recorded; the broker lists only today's orders)")
 

@@ -2,48 +2,56 @@
 
 from __future__ import annotations
 
-import queue
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from loguru import logger
 
 from ..dispatch import HookFailure
-from ..events import PluginFailed, RunStopped
+from ..events import Event, JournalError, PluginFailed, RunStopped
 from ..plugin_manager import close_loaded
-from .operator import cancel_all_open_orders
-from .router import JournalError
-from .run_stats import RunSummary
+from .run_stats import RunStats, RunSummary
+from .trading_states import OPERATOR
 
 if TYPE_CHECKING:
     from .engine import Engine
 
 
-def record_plugin_failure(engine: Engine, failure: HookFailure) -> None:
-    """Log a plugin's exception and record it as a ``plugin_error`` (not through a failing event sink)."""
-    # the plugin's own frames only (not the CLI's, nor the dispatcher's): a short, readable traceback
-    logger.error("plugin {} raised {} in {} (failure {} in a row{})\n{}", failure.plugin, type(failure.error).__name__,
-                 failure.hook, failure.consecutive_failures, "; now FAULTED and skipped" if failure.faulted else "",
-                 failure.traceback.rstrip())
-    engine.stats.plugin_errors += 1
-    if engine._recording_failure or failure.hook == "track_event":
-        return  # an event sink failed: recording it through the sinks could loop
-    engine._recording_failure = True
-    try:
-        engine.emit(PluginFailed(
-            plugin=failure.plugin, hook=failure.hook, error_type=type(failure.error).__name__,
-            error=str(failure.error), traceback=failure.traceback, hook_input=failure.hook_input,
-            consecutive_failures=failure.consecutive_failures, faulted=failure.faulted,
-        ))
-    finally:
-        engine._recording_failure = False
+class PluginFailureRecorder:
+    """Logs a plugin's exception and records it as a ``plugin_error`` (never through a failing event sink).
+
+    :param emit: records the ``plugin_error`` event.
+    :param stats: counts the failure.
+    """
+
+    def __init__(self, emit: Callable[[Event], None], stats: RunStats) -> None:
+        self._emit, self._stats = emit, stats
+        self._recording = False
+
+    def __call__(self, failure: HookFailure) -> None:
+        # the plugin's own frames only (not the CLI's, nor the dispatcher's): a short, readable traceback
+        logger.error("plugin {} raised {} in {} (failure {} in a row{})\n{}", failure.plugin,
+                     type(failure.error).__name__, failure.hook, failure.consecutive_failures,
+                     "; now FAULTED and skipped" if failure.faulted else "", failure.traceback.rstrip())
+        self._stats.plugin_errors += 1
+        if self._recording or failure.hook == "track_event":
+            return  # an event sink failed: recording it through the sinks could loop
+        self._recording = True
+        try:
+            self._emit(PluginFailed(
+                plugin=failure.plugin, hook=failure.hook, error_type=type(failure.error).__name__,
+                error=str(failure.error), traceback=failure.traceback, hook_input=failure.hook_input,
+                consecutive_failures=failure.consecutive_failures, faulted=failure.faulted,
+            ))
+        finally:
+            self._recording = False
 
 
 def shutdown(engine: Engine, reason: str, elapsed: float) -> RunSummary:
     """Stop strategies, optionally cancel open orders, disconnect, record the run's end, close plugins."""
     if engine.config.engine.cancel_open_on_stop and reason != "error":
         _cancel_open_before_stop(engine)
-    engine._accepting_orders = False
+    engine.close_order_gate()
     engine.notify("on_stop", reason=reason)
     try:
         engine.plugin_states.save_changed()
@@ -58,10 +66,10 @@ def shutdown(engine: Engine, reason: str, elapsed: float) -> RunSummary:
     except Exception:  # noqa: BLE001 - the run record matters more
         logger.exception("error while stopping the {} runtime", engine.config.mode)
     try:
-        engine._drain()
+        engine.drain()
     except Exception:  # noqa: BLE001
         logger.exception("error while handling the last broker messages")
-    summary = engine.stats.summary(engine, reason, elapsed)
+    summary = engine.summary(reason, elapsed)
     try:
         engine.emit(RunStopped(reason=reason, summary=summary.as_dict()))
     except JournalError as exc:
@@ -75,14 +83,11 @@ def shutdown(engine: Engine, reason: str, elapsed: float) -> RunSummary:
 def _cancel_open_before_stop(engine: Engine) -> None:
     """Send cancels for every open order, then handle broker pushes until they are confirmed or time runs out."""
     try:
-        if not cancel_all_open_orders(engine):
+        if not engine.orders.cancel_all_open(OPERATOR):
             return
         deadline = time.monotonic() + engine.config.engine.stop_timeout_seconds
         while engine.orders.open_orders() and time.monotonic() < deadline:
-            try:
-                engine._handle(engine.inbound.get(timeout=0.05))
-            except queue.Empty:
-                pass
+            engine.handle_next(timeout=0.05)
         left = engine.orders.open_orders()
         if left:
             logger.error("{} order(s) still open at stop: {}", len(left), ", ".join(o.client_order_id for o in left))

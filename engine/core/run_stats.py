@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from ..models import Fill, Side
 from ..models.money import ZERO, round_cents
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ..account import AccountLedger
 
 
 @dataclass
@@ -35,20 +35,21 @@ class RunStats:
         else:
             self.sold += fill.amount
 
-    def summary(self, engine: Engine, reason: str, elapsed: float) -> "RunSummary":
-        account = engine.ledger.account
+    def summary(self, *, run_id: str, mode: str, reason: str, elapsed: float, ledger: AccountLedger,
+                faulted: Iterable[str], audit_path: str) -> "RunSummary":
+        """The run's summary: these counters and the account at the end (``ledger``)."""
+        account = ledger.account
         end_equity = account.total_asset
         return RunSummary(
-            run_id=engine.run_id, mode=engine.config.mode, reason=reason, elapsed_seconds=round(elapsed, 3),
+            run_id=run_id, mode=mode, reason=reason, elapsed_seconds=round(elapsed, 3),
             ticks=self.ticks, orders=self.orders, fills=self.fills, denials=self.denials,
             order_errors=self.order_errors, plugin_errors=self.plugin_errors,
-            faulted_plugins=sorted(engine.dispatch.faulted), fees=round_cents(self.fees),
+            faulted_plugins=sorted(faulted), fees=round_cents(self.fees),
             bought=round_cents(self.bought), sold=round_cents(self.sold),
             start_equity=round_cents(self.start_equity), end_equity=round_cents(end_equity),
             pnl=round_cents(end_equity - self.start_equity) if self.start_equity else ZERO,
             cash=round_cents(account.cash), market_value=round_cents(account.market_value),
-            open_positions=len(engine.ledger.open_positions()), positions=engine.ledger.open_positions(),
-            audit_path=str(engine.audit_path),
+            open_positions=len(ledger.open_positions()), positions=ledger.open_positions(), audit_path=audit_path,
         )
 
 

@@ -16,15 +16,15 @@ from loguru import logger
 from ..broker.snapshot import BrokerSnapshot
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ..account import AccountLedger
+    from ..orders import OrderDesk
+
+__all__ = ["load_broker_snapshot"]
 
 
-def load_broker_snapshot(engine: Engine, snapshot: BrokerSnapshot) -> None:
-    engine.ledger.load_snapshot(snapshot.asset, snapshot.positions)
-    for record in snapshot.orders:
-        if engine.orders.find(remark=record.order_remark, order_id=record.order_id) is None:
-            engine.broker_events.adopt(record, announce=False)
-    for record in snapshot.trades:
-        engine.orders.trade_ids.add(str(record.traded_id))
+def load_broker_snapshot(ledger: AccountLedger, orders: OrderDesk, snapshot: BrokerSnapshot) -> None:
+    """Cash and positions into the ledger; today's orders and trade ids into the order desk."""
+    ledger.load_snapshot(snapshot.asset, snapshot.positions)
+    orders.load_snapshot(snapshot.orders, snapshot.trades)
     logger.info("broker state loaded: cash {}, {} positions, {} orders and {} trades today",
-                engine.ledger.account.cash, len(engine.ledger.positions), len(snapshot.orders), len(snapshot.trades))
+                ledger.account.cash, len(ledger.positions), len(snapshot.orders), len(snapshot.trades))

@@ -7,6 +7,11 @@
 * :class:`TWAP`: the volume in ``slices`` equal parts (whole lots) at even times from
   ``start`` to ``end``; a slice time with the previous child still open replaces that
   child by one for everything due so far (after its cancel is confirmed).
+* :class:`VWAP`: TWAP's schedule with each slice sized by a volume profile: given, or
+  built from the 1-minute bars the engine holds for the code (the same time-of-day
+  windows on earlier days); with no such bars, even slices (logged).
+* :class:`Iceberg`: a large order at one limit price shown ``display`` shares at a time;
+  each child is sent once the one before it filled.
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from typing import Sequence
+
 from ..models.enums import Side
 from .algorithm import AlgorithmError, ExecAlgorithm, as_limit, check_rule, price_by_rule
 from .lots import buy_volume
 
-__all__ = ["BUILTIN_ALGORITHMS", "TWAP", "Chase"]
+__all__ = ["BUILTIN_ALGORITHMS", "TWAP", "VWAP", "Chase", "Iceberg", "volume_profile"]
 
 
 class Chase(ExecAlgorithm):
@@ -103,8 +110,8 @@ class TWAP(ExecAlgorithm):
         if end <= start or not isinstance(slices, int) or slices < 1:
             raise AlgorithmError(f"twap {code}: needs start < end and slices an int >= 1")
         self.rule, self.offset_ticks, self.limit = price, offset_ticks, as_limit(limit)
-        step = (end - start) / slices
-        self.schedule = [(start + step * i, self._due(i + 1, slices)) for i in range(slices)]
+        self.start_at, self.end_at, self.slices = start, end, slices
+        self.schedule = self._schedule([1.0] * slices)
         self.next_slice = 0
         self._args = {"start": start.isoformat(), "end": end.isoformat(), "slices": slices, "price": price,
                       "offset_ticks": offset_ticks, "limit": None if limit is None else str(limit)}
@@ -122,11 +129,20 @@ class TWAP(ExecAlgorithm):
                    end=dt.datetime.fromisoformat(p["end"]), slices=p["slices"], price=p["price"],
                    offset_ticks=p["offset_ticks"], limit=p["limit"])
 
-    def _due(self, k: int, n: int) -> int:
-        """Shares due after slice ``k`` of ``n`` (whole lots; all of it after the last)."""
-        if k == n:
+    def _schedule(self, weights: Sequence[float]) -> list[tuple[dt.datetime, int]]:
+        """(time, shares due by then) per slice: cumulative ``weights`` of the volume, in whole lots."""
+        step = (self.end_at - self.start_at) / self.slices
+        total, running, schedule = float(sum(weights)), 0.0, []
+        for i, weight in enumerate(weights):
+            running += weight
+            schedule.append((self.start_at + step * i, self._due(running / total, last=i == len(weights) - 1)))
+        return schedule
+
+    def _due(self, fraction: float, *, last: bool) -> int:
+        """Shares due once ``fraction`` of the volume is (whole lots; all of it after the last slice)."""
+        if last:
             return self.volume
-        exact = self.volume * k // n
+        exact = int(self.volume * fraction + 1e-9)
         return buy_volume(self.code, exact) if self.side is Side.BUY else exact // 100 * 100
 
     def on_start(self, now: dt.datetime) -> None:
@@ -147,5 +163,126 @@ class TWAP(ExecAlgorithm):
         """A slice ended (filled or expired): the next slice time sends what is due."""
 
 
+def volume_profile(bars, start: dt.datetime, end: dt.datetime, slices: int) -> list[float] | None:
+    """Average traded volume per slice window of ``start``..``end``, by time of day, over ``bars`` of earlier
+    days (1-minute bars: a bar stamped at its end counts in the window it closes); None when no bar falls in
+    any window."""
+    step = (end - start) / slices
+    first, span = _seconds(start.time()), step.total_seconds()
+    sums, days = [0.0] * slices, set()
+    for bar in bars:
+        if bar.time.date() >= start.date():
+            continue  # today's bars are what the schedule is for, not its profile
+        offset = _seconds(bar.time.time()) - first - 1e-9
+        if 0 <= offset < span * slices:
+            sums[int(offset // span)] += float(bar.volume)
+            days.add(bar.time.date())
+    if not days or not any(sums):
+        return None
+    return [total / len(days) for total in sums]
+
+
+def _seconds(moment: dt.time) -> float:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+
+
+class VWAP(TWAP):
+    """Volume-weighted slices from ``start`` to ``end``: TWAP's schedule, each slice sized by ``profile``.
+
+    :param profile: ``slices`` relative volumes (e.g. average volume per window from your own data), or None:
+        built at the start from the 1-minute bars the engine holds for ``code`` (``ctx.history``; up to
+        ``lookback_bars`` of them), earlier days only; even slices when there are none (logged).
+    """
+
+    kind = "vwap"
+
+    def __init__(self, code: str, side: Side | str, volume: int, *, start: dt.datetime, end: dt.datetime,
+                 slices: int = 10, profile: Sequence[float] | None = None, lookback_bars: int = 1200,
+                 price: str = "bid", offset_ticks: int = 0, limit: float | Decimal | None = None) -> None:
+        super().__init__(code, side, volume, start=start, end=end, slices=slices, price=price,
+                         offset_ticks=offset_ticks, limit=limit)
+        if profile is not None:
+            profile = [float(w) for w in profile]
+            if len(profile) != slices or any(w < 0 for w in profile) or not any(profile):
+                raise AlgorithmError(f"vwap {code}: profile needs {slices} non-negative weights, not all zero; "
+                                     f"got {profile!r}")
+        self.profile, self.lookback_bars = profile, lookback_bars
+        self._args["lookback_bars"] = lookback_bars
+
+    def on_start(self, now: dt.datetime) -> None:
+        if self.profile is None:
+            bars = self.ctx.history(self.code, self.lookback_bars, period="1m")
+            self.profile = volume_profile(bars, self.start_at, self.end_at, self.slices)
+            if self.profile is None:
+                self.ctx.log.warning("{}: no 1-minute bars of earlier days for {} in {}-{}; even slices",
+                                     self.parent_id, self.code, self.start_at.time(), self.end_at.time())
+        if self.profile is not None:
+            self.schedule = self._schedule(self.profile)
+        super().on_start(now)
+
+    def params_state(self) -> dict:
+        return {**super().params_state(), "profile": self.profile}
+
+    @classmethod
+    def from_state(cls, state: dict) -> VWAP:
+        p = state["params"]
+        algo = cls(state["code"], state["side"], state["volume"], start=dt.datetime.fromisoformat(p["start"]),
+                   end=dt.datetime.fromisoformat(p["end"]), slices=p["slices"], profile=p.get("profile"),
+                   lookback_bars=p.get("lookback_bars", 1200), price=p["price"], offset_ticks=p["offset_ticks"],
+                   limit=p["limit"])
+        return algo
+
+    def restore_params(self, state: dict) -> None:
+        super().restore_params(state)
+        if self.profile is not None:
+            self.schedule = self._schedule(self.profile)
+
+
+class Iceberg(ExecAlgorithm):
+    """``volume`` shares at one limit ``price``, shown ``display`` shares (whole lots) at a time.
+
+    Each child is sent when the one before it filled; a child cancelled or expired by someone else ends the
+    parent with what it has. The last child carries the remainder.
+    """
+
+    kind = "iceberg"
+
+    def __init__(self, code: str, side: Side | str, volume: int, *, price: float | Decimal, display: int) -> None:
+        super().__init__(code, side, volume)
+        self.price = as_limit(price)
+        if self.price is None or self.price <= 0:
+            raise AlgorithmError(f"iceberg {code}: price must be a positive limit price, got {price!r}")
+        shown = buy_volume(code, display) if Side(side) is Side.BUY else int(display) // 100 * 100
+        if not isinstance(display, int) or shown <= 0 or display > volume:
+            raise AlgorithmError(f"iceberg {code}: display={display!r} must be whole lots, at most the volume {volume}")
+        self.display = shown
+
+    def _next(self) -> None:
+        left = self.volume - self.filled
+        self.send_child(left if left - self.display < self.display // 2 or left <= self.display else self.display,
+                        self.price)
+
+    def on_start(self, now: dt.datetime) -> None:
+        self._next()
+
+    def on_child_final(self, child) -> None:
+        if child.traded_volume >= child.volume:
+            self._next()
+            return
+        self._end("cancelled", f"child {child.client_order_id} ended {child.status.label}; "
+                               f"filled {self.filled} of {self.volume}")
+
+    def params_state(self) -> dict:
+        return {"price": str(self.price), "display": self.display}
+
+    def restore_params(self, state: dict) -> None:
+        """Nothing beyond the children: the next one follows the live one's fill."""
+
+    @classmethod
+    def from_state(cls, state: dict) -> Iceberg:
+        p = state["params"]
+        return cls(state["code"], state["side"], state["volume"], price=Decimal(p["price"]), display=p["display"])
+
+
 #: Algorithms :meth:`ExecutionService.resume` can rebuild, by ``kind``.
-BUILTIN_ALGORITHMS: dict[str, type] = {"chase": Chase, "twap": TWAP}
+BUILTIN_ALGORITHMS: dict[str, type] = {"chase": Chase, "twap": TWAP, "vwap": VWAP, "iceberg": Iceberg}

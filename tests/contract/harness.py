@@ -378,7 +378,7 @@ class LiveRun:
         self.engine.inbound.put(("call", lambda: None))
 
     def order(self, client_order_id: str):
-        return self.engine.orders.by_client_id.get(client_order_id)
+        return self.engine.orders.get(client_order_id)
 
 
 def place_by_hand(broker, volume: int, price: float, remark: str = "") -> int:

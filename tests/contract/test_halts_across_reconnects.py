@@ -38,7 +38,7 @@ def test_halt_with_cancel_open_while_reconnecting_sticks_and_its_cancel_is_sent_
         seen["trader_after_failed_connect"] = run.engine.gateway.trader
         control.request("halt", cancel_open=True, reason="while reconnecting")   # as `qmt-engine halt` does
         run.wait_for(lambda: _operator_changes(run), "the operator's halt applied")
-        seen["queued"] = run.on_engine(lambda: run.engine.router.queued_cancels, "queued cancels")
+        seen["queued"] = run.on_engine(lambda: run.engine.orders.queued_cancels, "queued cancels")
         seen["status_while_down"] = order.status
         reconnect_by_stepping_the_clock(run)
         run.wait_for(lambda: order.status is OrderStatus.CANCELED, "the queued cancel carried out")

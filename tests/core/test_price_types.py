@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.core.router import resolve_price_type
+from engine.orders.price_types import resolve_price_type
 from engine.xt import constants as xtc
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.account.fill_log import FillLog
-from engine.core.order_book import OrderBook, TradeIds
+from engine.orders.book import OrderBook, TradeIds
 from engine.account.portfolio import Portfolio
 from engine.models import Fill, Order, OrderStatus, Side
 

@@ -120,9 +120,9 @@ def test_restart_recovers_open_intents_from_the_journal(live_engine, tmp_path):
     assert ("intent_not_received", "lost-0001") in findings
     assert ("intent_adopted", resting_id) in findings
     assert ("position_since_last_run", CODE) in findings
-    lost = engine2.orders.by_client_id["lost-0001"]
+    lost = engine2.orders.get("lost-0001")
     assert int(lost.status) == xtc.ORDER_JUNK and "never reached the broker" in lost.status_msg
-    adopted = engine2.orders.by_client_id[resting_id]
+    adopted = engine2.orders.get(resting_id)
     assert int(adopted.status) == xtc.ORDER_SUCCEEDED and adopted.strategy == "buyer"
     assert [f.client_order_id for f in log2.of("fill")] == [resting_id]  # the fill made while down is recorded
     assert len(counter.query_orders()) == orders_before  # nothing was re-sent

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from engine.core.router import JournalError
+from engine.events import JournalError
 
 from engine.models import OrderStatus
 from engine.xt import constants as xtc

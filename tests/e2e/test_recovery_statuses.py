@@ -53,7 +53,7 @@ def test_an_adopted_order_is_journalled_with_the_brokers_status_and_not_revisite
     engine3, _clock, log3, _ = live_engine(NEXT_DAY)
     assert client_id not in {e.subject for e in log3.of("reconciliation")}
     assert journal_statuses(tmp_path / "audit.db", client_id)[-1] == xtc.ORDER_SUCCEEDED
-    assert client_id not in engine3.orders.by_client_id   # not re-adopted as an open order
+    assert engine3.orders.get(client_id) is None   # not re-adopted as an open order
 
 
 def test_an_open_intent_of_an_earlier_day_is_closed_by_its_recorded_fills_not_called_never_received(live_engine, tmp_path):

@@ -42,10 +42,11 @@ def test_the_endpoint_counts_what_the_engine_does(tmp_path):
     run.start()
     try:
         [metrics] = [p.obj for p in run.engine.plugins if p.name == "metrics"]
-        for _ in range(3):
+        for number in range(1, 4):
             run.tick(expect={"alpha": "intent"})
-        # the simulated broker fills on its own thread: wait until the engine has counted all three fills
-        assert wait_for(lambda: scrape(metrics.port).get("qmt_fills_total{side=buy,strategy=alpha}") == 3)
+            # the simulated broker matches on its own thread, against the latest quote: wait for each fill
+            # before the next (higher) quote, or a slow match sees that quote and the buy rests unfilled
+            assert wait_for(lambda: scrape(metrics.port).get("qmt_fills_total{side=buy,strategy=alpha}") == number)
         ControlStore(tmp_path / "control.db").request("halt", strategy="alpha")
         assert wait_for(lambda: scrape(metrics.port).get("qmt_trading_state{scope=strategy:alpha}") == 2.0)
         run.tick(expect={"alpha": "denial"})

@@ -159,6 +159,27 @@ def test_a_resend_after_a_cancel_or_rejection_is_not_a_duplicate(ctx):
     assert send(plugin, ctx, request(), at(2)).allowed              # withdrawn: a deliberate resend
 
 
+@pytest.mark.parametrize("first_note, status, note, allowed", [
+    ("parent=iceberg-1 iceberg child 1", OrderStatus.SUCCEEDED, "parent=iceberg-1 iceberg child 2", True),
+    ("parent=iceberg-1 iceberg child 1", OrderStatus.REPORTED, "parent=iceberg-1 iceberg child 2", False),  # live
+    ("parent=iceberg-1 iceberg child 1", OrderStatus.SUCCEEDED, "parent=iceberg-2 iceberg child 1", False),
+    ("", OrderStatus.SUCCEEDED, "", False),                          # a strategy buying twice: a duplicate
+], ids=["next-child", "child-still-live", "another-parent", "plain-order"])
+def test_the_next_child_of_one_algorithm_is_not_a_duplicate(ctx, first_note, status, note, allowed):
+    plugin = rules(duplicate_window_seconds=5.0)
+    first = request()
+    assert send(plugin, ctx, first, at(0)).allowed
+    order = resting(status=status)
+    order.client_order_id, order.note = first.client_order_id, first_note
+    ctx.orders = {order.client_order_id: order}
+    second = request()
+    object.__setattr__(second, "note", note)
+    decision = send(plugin, ctx, second, at(0))
+    assert decision.allowed is allowed
+    if not allowed:
+        assert decision.rule == "duplicate_order"
+
+
 def test_duplicates_per_strategy(ctx):
     shared, own = rules(duplicate_window_seconds=2.0), rules(duplicate_window_seconds=2.0, duplicate_per_strategy=True)
     for plugin, second_allowed in ((shared, False), (own, True)):

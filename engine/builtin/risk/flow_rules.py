@@ -8,7 +8,8 @@ Checks, in order:
 * ``duplicate_order``: no order with the same code, side, price and volume
   (and strategy, with ``duplicate_per_strategy``) left less than
   ``duplicate_window_seconds`` ago, unless that order was since cancelled or
-  rejected (a deliberate resend);
+  rejected (a deliberate resend), or it is a finished child of the same execution
+  algorithm's parent (an iceberg's next part: the algorithm keeps one live child);
 * ``self_trade``: a buy must not cross the account's own resting sell on the
   code (resting price <= buy price; any price for a market order), nor a sell
   the account's resting buy.
@@ -122,11 +123,20 @@ class FlowRules:
         sent = self.recent.get(key, now)
         if sent is not None:
             earlier = ctx.get_order(sent.client_order_id)
+            if earlier is not None and not earlier.is_open and _same_parent(earlier.note, request.note):
+                return None  # the next child of one algorithm (iceberg, TWAP...): one live child at a time by design
             if earlier is None or earlier.status not in WITHDRAWN:
                 elapsed = round((now - sent.when).total_seconds(), 3)
                 return deny("duplicate_order", f"order {sent.client_order_id} with the same code, side, price and volume "
                                                f"was sent {elapsed} s ago (window {window} s)", elapsed, window)
         return None
+
+
+def _same_parent(earlier_note: str, note: str) -> bool:
+    """Both notes name one execution algorithm's parent (``parent=<id> ...``, set by ``ctx.execute``)."""
+    if not note.startswith("parent=") or not earlier_note.startswith("parent="):
+        return False
+    return earlier_note.split(" ", 1)[0] == note.split(" ", 1)[0]
 
 
 def _rate(passed: list[Passed], rule: str, span: str, sent: int, limit: int) -> RiskDecision | None:

@@ -10,7 +10,8 @@ QMT client by hand) become external orders instead of being dropped.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
 
 from loguru import logger
 
@@ -21,27 +22,41 @@ from ..models import CancelError, Fill, Order, OrderError, OrderStatus, Side
 from ..instruments import price_tick
 from ..models.money import round_to_tick, to_decimal
 from ..xt import constants as xtc
-from .order_book import status_advances
+from .book import status_advances
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .book import OrderBook
+    from .inputs import OrderDeskInputs
 
 EXTERNAL_STRATEGY = "external"
 
 
 class BrokerEventHandler:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self.cancel_when_acknowledged: set[str] = set()
+    def __init__(self, inputs: OrderDeskInputs, book: OrderBook) -> None:
+        self._inputs, self._book = inputs, book
+        self._parked_cancels: set[str] = set()  # client ids to cancel once the broker's id arrives
         #: True while recovering at start-up: state and audit are updated, hooks are not called
         #: (strategies have not started yet).
-        self.silent = False
+        self._silent = False
+
+    @contextmanager
+    def silently(self) -> Iterator[None]:
+        """Start-up recovery: state and audit are updated, hooks are not called (strategies have not started)."""
+        self._silent = True
+        try:
+            yield
+        finally:
+            self._silent = False
+
+    def cancel_when_acknowledged(self, client_order_id: str) -> None:
+        """Park a cancel asked for before the broker gave the order an id; sent when the id arrives."""
+        self._parked_cancels.add(client_order_id)
 
     # -- responses ---------------------------------------------------------
 
     def on_order_response(self, response) -> None:
         """``on_order_stock_async_response``: the broker order id for a request seq."""
-        book = self._engine.orders
+        book = self._book
         order = book.find(remark=response.order_remark, seq=response.seq)
         if order is None:
             logger.warning("order response for unknown seq {} / remark {!r}", response.seq, response.order_remark)
@@ -55,10 +70,10 @@ class BrokerEventHandler:
     def _send_parked_cancel(self, order: Order) -> None:
         """A cancel asked for before the broker knew the order goes out as soon as the order has an id,
         whichever way the id arrived (async response, order push, reconciliation)."""
-        if order.client_order_id in self.cancel_when_acknowledged and order.is_open and order.order_id:
-            self.cancel_when_acknowledged.discard(order.client_order_id)
-            result = self._engine.gateway.cancel(order)
-            self._engine.emit(CancelRequested(client_order_id=order.client_order_id, order_id=order.order_id,
+        if order.client_order_id in self._parked_cancels and order.is_open and order.order_id:
+            self._parked_cancels.discard(order.client_order_id)
+            result = self._inputs.gateway.cancel(order)
+            self._inputs.emit(CancelRequested(client_order_id=order.client_order_id, order_id=order.order_id,
                                               strategy=order.strategy, result=result))
 
     def on_cancel_response(self, response) -> None:
@@ -70,11 +85,10 @@ class BrokerEventHandler:
 
     def on_order_push(self, record) -> None:
         """``on_stock_order``: apply the status if it moves the order forward."""
-        engine = self._engine
-        order = engine.orders.find(remark=record.order_remark, order_id=record.order_id)
+        order = self._book.find(remark=record.order_remark, order_id=record.order_id)
         if order is None:
             order = self.adopt(record)
-        engine.orders.bind_order_id(order, record.order_id)
+        self._book.bind_order_id(order, record.order_id)
         if record.order_sysid:
             order.order_sysid = str(record.order_sysid)
         status = _status(record.order_status)
@@ -90,24 +104,24 @@ class BrokerEventHandler:
         self._set_status(order, OrderStatus.JUNK, order.traded_volume, message)
 
     def _set_status(self, order: Order, status: OrderStatus, traded: int, message: str) -> None:
-        engine = self._engine
+        inputs = self._inputs
         previous = order.status
         if order.side is Side.SELL and previous is OrderStatus.UNREPORTED:
-            engine.ledger.sell_acknowledged(order.code, order.client_order_id)
+            inputs.ledger.sell_acknowledged(order.code, order.client_order_id)
         order.status = status
         order.traded_volume = max(order.traded_volume, traded)
         order.status_msg = message
-        order.updated_at = engine.clock.now()
+        order.updated_at = inputs.clock.now()
         if status.is_final:
-            engine.orders.closed(order)
-            self.cancel_when_acknowledged.discard(order.client_order_id)
-        engine.emit(OrderUpdated(
+            self._book.closed(order)
+            self._parked_cancels.discard(order.client_order_id)
+        inputs.emit(OrderUpdated(
             client_order_id=order.client_order_id, order_id=order.order_id, order_sysid=order.order_sysid,
             status=int(status), status_label=status.label, previous_status=int(previous),
             traded_volume=order.traded_volume, status_msg=message,
         ))
-        if not self.silent:
-            engine.notify("on_order", order=order.detached())  # a copy: a hook cannot change engine state
+        if not self._silent:
+            inputs.notify("on_order", order=order.detached())  # a copy: a hook cannot change engine state
 
     def journal_adopted_status(self, order: Order, journalled_status: int | None, message: str) -> None:
         """Record the status an order silently adopted at start-up has at the broker, when the journal's last
@@ -115,7 +129,7 @@ class BrokerEventHandler:
         if journalled_status is not None and int(journalled_status) == int(order.status):
             return
         previous = OrderStatus.UNREPORTED if journalled_status is None else _status(journalled_status)
-        self._engine.emit(OrderUpdated(
+        self._inputs.emit(OrderUpdated(
             client_order_id=order.client_order_id, order_id=order.order_id, order_sysid=order.order_sysid,
             status=int(order.status), status_label=order.status.label, previous_status=int(previous),
             traded_volume=order.traded_volume, status_msg=message,
@@ -133,7 +147,7 @@ class BrokerEventHandler:
         is external (typed into the QMT client by hand). ``announce`` records it
         in the audit (pushes, reconnects); the start-up snapshot adopts silently.
         """
-        engine = self._engine
+        inputs = self._inputs
         remark = record.order_remark or ""
         # Announced orders start unreported so the push that follows moves them (and is recorded);
         # a silent adoption takes the broker's status as it is.
@@ -146,11 +160,11 @@ class BrokerEventHandler:
             status=_status(getattr(record, "order_status", OrderStatus.UNREPORTED)) if silent else OrderStatus.UNREPORTED,
             order_id=record.order_id, order_sysid=str(getattr(record, "order_sysid", "") or ""),
             traded_volume=int(getattr(record, "traded_volume", 0) or 0) if silent else 0,
-            created_at=engine.clock.now(), external=not remark,
+            created_at=inputs.clock.now(), external=not remark,
         )
-        engine.orders.add(order)
+        self._book.add(order)
         if announce:
-            engine.emit(OrderIntent(
+            inputs.emit(OrderIntent(
                 client_order_id=order.client_order_id, strategy=order.strategy, code=order.code,
                 side=order.side.value, volume=order.volume, price=None if order.price is None else str(order.price),
                 price_type=order.price_type, external=order.external,
@@ -163,12 +177,12 @@ class BrokerEventHandler:
 
     def on_trade_push(self, record) -> None:
         """``on_stock_trade``: de-duplicate by trade id, update order and position, call ``on_trade``."""
-        engine = self._engine
+        inputs, book = self._inputs, self._book
         trade_id = str(record.traded_id)
-        if trade_id in engine.orders.trade_ids:
+        if trade_id in book.trade_ids:
             return
-        engine.orders.trade_ids.add(trade_id)
-        order = engine.orders.find(remark=record.order_remark, order_id=record.order_id)
+        book.trade_ids.add(trade_id)
+        order = book.find(remark=record.order_remark, order_id=record.order_id)
         if order is None:
             order = self.adopt(_order_like(record))
         fill = Fill(
@@ -176,7 +190,7 @@ class BrokerEventHandler:
             strategy=order.strategy, code=record.stock_code, side=Side.from_xt(record.order_type),
             price=round_to_tick(record.traded_price, price_tick(record.stock_code)), volume=int(record.traded_volume),
             amount=to_decimal(record.traded_amount).quantize(to_decimal("0.01")),
-            commission=to_decimal(record.commission or 0), time=engine.clock.now(),
+            commission=to_decimal(record.commission or 0), time=inputs.clock.now(),
         )
         order.trade_ids.add(trade_id)
         order.fill_volume += fill.volume
@@ -186,59 +200,59 @@ class BrokerEventHandler:
             order.overfilled = True
             detail = f"fills of order {order.client_order_id} add up to {order.fill_volume}, more than its volume {order.volume}"
             logger.error(detail)
-            engine.emit(AlertRaised(kind="overfilled_order", detail=detail))
-        engine.ledger.apply_fill(fill)
-        engine.stats.record_fill(fill)
-        engine.emit(FillRecorded(
+            inputs.emit(AlertRaised(kind="overfilled_order", detail=detail))
+        inputs.ledger.apply_fill(fill)
+        inputs.stats.record_fill(fill)
+        inputs.emit(FillRecorded(
             trade_id=trade_id, client_order_id=order.client_order_id, order_id=record.order_id,
             strategy=order.strategy, code=fill.code, side=fill.side.value, price=str(fill.price),
             volume=fill.volume, amount=str(fill.amount), commission=str(fill.commission),
             traded_time=str(record.traded_time or ""),
         ))
-        if not self.silent:
-            engine.notify("on_trade", fill=fill)
+        if not self._silent:
+            inputs.notify("on_trade", fill=fill)
 
     # -- errors ------------------------------------------------------------
 
     def on_order_error(self, record) -> None:
-        engine = self._engine
-        order = engine.orders.find(remark=record.order_remark, order_id=record.order_id, seq=getattr(record, "seq", None))
+        inputs = self._inputs
+        order = self._book.find(remark=record.order_remark, order_id=record.order_id, seq=getattr(record, "seq", None))
         error = OrderError(
             client_order_id=order.client_order_id if order else None, order_id=record.order_id,
             strategy=order.strategy if order else (record.strategy_name or ""),
             error_id=record.error_id, error_msg=record.error_msg or "",
         )
-        engine.stats.order_errors += 1
-        engine.emit(OrderErrorRecorded(
+        inputs.stats.order_errors += 1
+        inputs.emit(OrderErrorRecorded(
             client_order_id=error.client_order_id, order_id=error.order_id, strategy=error.strategy,
             error_id=error.error_id, error_msg=error.error_msg,
         ))
         logger.warning("order error {} ({}): {}", error.client_order_id or record.order_id, error.strategy, error.error_msg)
         if order is not None and order.is_open:
             self._set_status(order, OrderStatus.JUNK, order.traded_volume, error.error_msg)
-        engine.notify("on_order_error", error=error)
+        inputs.notify("on_order_error", error=error)
 
     def on_cancel_error(self, record) -> None:
-        engine = self._engine
-        order = engine.orders.find(order_id=record.order_id)
+        inputs = self._inputs
+        order = self._book.find(order_id=record.order_id)
         error = CancelError(
             client_order_id=order.client_order_id if order else None, order_id=record.order_id,
             strategy=order.strategy if order else "", error_id=record.error_id, error_msg=record.error_msg or "",
         )
-        engine.emit(CancelErrorRecorded(
+        inputs.emit(CancelErrorRecorded(
             client_order_id=error.client_order_id, order_id=error.order_id, strategy=error.strategy,
             error_id=error.error_id, error_msg=error.error_msg,
         ))
         logger.warning("cancel refused for {}: {}", error.client_order_id or record.order_id, error.error_msg)
-        engine.notify("on_cancel_error", error=error)
+        inputs.notify("on_cancel_error", error=error)
 
     # -- account -----------------------------------------------------------
 
     def on_asset(self, record) -> None:
-        self._engine.ledger.apply_asset(record)
+        self._inputs.ledger.apply_asset(record)
 
     def on_position(self, record) -> None:
-        self._engine.ledger.apply_position(record)
+        self._inputs.ledger.apply_position(record)
 
 
 def _status(value) -> OrderStatus:

@@ -287,6 +287,8 @@ class StrategyContext:
         check_weights(weights, buffer)
         run = TargetRun(self, "rebalance", list(weights), targets, fees=self._fee_profile(), cash_buffer=buffer,
                         slack=Decimal(str(slack)), tolerance=Decimal(str(tolerance)), prices=prices)
+        run.resume_params = {"weights": {code: str(w) for code, w in weights.items()}, "cash_buffer": str(buffer),
+                             "slack": str(slack), "tolerance": str(tolerance)}
         return service.start_rebalance(run)
 
     def attach_stop(self, code: str, *, stop_loss: float | Decimal | None = None,
@@ -335,11 +337,13 @@ class StrategyContext:
         """This plugin's execution algorithms still working."""
         return self._execution_service().active_algorithms(self.name)
 
-    def resume_execution(self, *, stops: bool = True, algorithms: bool = True):
+    def resume_execution(self, *, stops: bool = True, algorithms: bool = True, rebalance: bool = True):
         """After a restart (call it in ``on_start``): take over the protective orders and algorithms an
-        earlier run left active, as saved in ``ctx.state["_execution"]``; ``stops=False`` /
-        ``algorithms=False`` end them instead (logged). Returns an :class:`engine.execution.journal.Resumed`."""
-        return self._execution_service().resume(self, stops=stops, algorithms=algorithms)
+        earlier run left active, as saved in ``ctx.state["_execution"]``, and issue again a rebalance that
+        was still waiting for its sells (planned from the account as it is now: its sells at the broker
+        count as pending); ``stops=False`` / ``algorithms=False`` / ``rebalance=False`` end them instead
+        (logged). Returns an :class:`engine.execution.journal.Resumed`."""
+        return self._execution_service().resume(self, stops=stops, algorithms=algorithms, rebalance=rebalance)
 
     def _fee_profile(self):
         """The fee profile plans reserve fees with: the backtest's or the paper account's ``fees:``."""

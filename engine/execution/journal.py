@@ -27,30 +27,37 @@ STATE_KEY = "_execution"
 
 
 class Resumed:
-    """What :func:`resume` did: ``stops`` and ``algorithms`` taken over, ``ended`` (kind, id, why)."""
+    """What :func:`resume` did: ``stops`` and ``algorithms`` taken over, the ``rebalance`` issued again (a
+    :class:`~engine.execution.TargetRun`, or None), ``ended`` (kind, id, why)."""
 
     def __init__(self) -> None:
         self.stops: list[ProtectiveOrder] = []
         self.algorithms: list[ExecAlgorithm] = []
+        self.rebalance = None
         self.ended: list[tuple[str, str, str]] = []
 
     def __repr__(self) -> str:
         return f"Resumed(stops={len(self.stops)}, algorithms={len(self.algorithms)}, ended={len(self.ended)})"
 
 
-def save(ctx: StrategyContext, stops: Iterable[ProtectiveOrder], algorithms: Iterable[ExecAlgorithm]) -> None:
-    """Write the strategy's active protective orders and algorithms to its ``ctx.state``."""
+def save(ctx: StrategyContext, stops: Iterable[ProtectiveOrder], algorithms: Iterable[ExecAlgorithm],
+         rebalance=None) -> None:
+    """Write the strategy's active protective orders, algorithms and waiting rebalance to its ``ctx.state``."""
     record = {"stops": [s.to_state() for s in stops if s.active],
               "algorithms": [state for a in algorithms if a.active and (state := a.to_state())]}
-    if record["stops"] or record["algorithms"]:
+    if rebalance is not None and rebalance.active and rebalance.resume_params is not None:
+        record["rebalance"] = rebalance.resume_params
+    if record["stops"] or record["algorithms"] or record.get("rebalance"):
         ctx.state[STATE_KEY] = record
     else:
         ctx.state.pop(STATE_KEY, None)
 
 
-def resume(ctx: StrategyContext, *, stops: bool, algorithms: bool) -> tuple[Resumed, list[tuple]]:
-    """Rebuild what an earlier run saved in ``ctx.state``: the report (stops rebuilt, what was ended) and the
-    algorithms to resume with their saved state, as ``(algorithm, state)`` pairs."""
+def resume(ctx: StrategyContext, *, stops: bool, algorithms: bool,
+           rebalance: bool = True) -> tuple[Resumed, list[tuple], dict | None]:
+    """Rebuild what an earlier run saved in ``ctx.state``: the report (stops rebuilt, what was ended), the
+    algorithms to resume with their saved state, as ``(algorithm, state)`` pairs, and the parameters of a
+    rebalance to issue again (or None)."""
     record = ctx.state.get(STATE_KEY) or {}
     report = Resumed()
     pending = []
@@ -68,6 +75,10 @@ def resume(ctx: StrategyContext, *, stops: bool, algorithms: bool) -> tuple[Resu
         else:
             why = "resume_execution(algorithms=False)" if cls is not None else f"unknown kind {state['kind']!r}"
             report.ended.append(("algorithm", state["parent_id"], why))
+    again = record.get("rebalance")
+    if again and not rebalance:
+        report.ended.append(("rebalance", ",".join(again["weights"]) or "(all sold)", "resume_execution(rebalance=False)"))
+        again = None
     for kind, ident, why in report.ended:
         ctx.log.info("{} {} from an earlier run ended: {}", kind, ident, why)
-    return report, pending
+    return report, pending, again

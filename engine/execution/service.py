@@ -9,6 +9,7 @@ change the strategy's protective orders and algorithms are written to its ``ctx.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import journal
@@ -39,21 +40,27 @@ class ExecutionService:
         self._save({ctx})
         return algo
 
-    def resume(self, ctx, *, stops: bool = True, algorithms: bool = True) -> journal.Resumed:
-        """Take over the protective orders and algorithms an earlier run saved in ``ctx.state``."""
-        report, resumed_algos = journal.resume(ctx, stops=stops, algorithms=algorithms)
+    def resume(self, ctx, *, stops: bool = True, algorithms: bool = True, rebalance: bool = True) -> journal.Resumed:
+        """Take over the protective orders and algorithms an earlier run saved in ``ctx.state``, and issue again
+        the rebalance it left waiting for its sells."""
+        report, resumed_algos, again = journal.resume(ctx, stops=stops, algorithms=algorithms, rebalance=rebalance)
         for stop in report.stops:
             self.stops.setdefault(stop.code, []).append(stop)
         for algo, state in resumed_algos:
             self.algorithms.append(algo)
             algo.resume(ctx, state)
+        if again is not None:
+            ctx.log.info("rebalance to {} from an earlier run issued again", again["weights"])
+            report.rebalance = ctx.rebalance({code: Decimal(w) for code, w in again["weights"].items()},
+                                             cash_buffer=Decimal(again["cash_buffer"]), slack=Decimal(again["slack"]),
+                                             tolerance=Decimal(again["tolerance"]))
         self._save({ctx})
         return report
 
     def _save(self, contexts) -> None:
         for ctx in contexts:
             journal.save(ctx, (s for stops in self.stops.values() for s in stops if s.ctx is ctx),
-                         (a for a in self.algorithms if a.ctx is ctx))
+                         (a for a in self.algorithms if a.ctx is ctx), self.rebalances.get(ctx.name))
 
     def active_algorithms(self, strategy: str | None = None) -> list[ExecAlgorithm]:
         return [a for a in self.algorithms if a.active and (strategy is None or a.ctx.name == strategy)]
@@ -97,7 +104,10 @@ class ExecutionService:
         if previous is not None:
             previous.supersede()
         self.rebalances[run.strategy] = run
-        return run.start()
+        run.start()
+        self._drop_finished()
+        self._save({run.ctx})
+        return run
 
     def on_order(self, order: Order | Fill | dict) -> None:
         """An order update or a fill (anything with a ``client_order_id``)."""
@@ -117,5 +127,7 @@ class ExecutionService:
         self._drop_finished()
 
     def _drop_finished(self) -> None:
-        for strategy in [s for s, r in self.rebalances.items() if not r.active]:
-            del self.rebalances[strategy]
+        finished = [r for r in self.rebalances.values() if not r.active]
+        for run in finished:
+            del self.rebalances[run.strategy]
+        self._save({run.ctx for run in finished})

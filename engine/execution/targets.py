@@ -48,6 +48,9 @@ class TargetRun:
         self.make_targets, self.fees = make_targets, fees
         self.cash_buffer, self.slack, self.tolerance, self.prices = cash_buffer, slack, tolerance, prices
         self.status = SELLING
+        #: what ``ctx.rebalance`` was called with, as JSON values (kept in ``ctx.state`` while the run waits for its
+        #: sells, so a restart can issue it again); None for ``order_target``
+        self.resume_params: dict | None = None
         self.plan: Plan | None = None
         self.orders: list[Order] = []
         self.skipped: list[Skip] = []

@@ -137,9 +137,9 @@ def run_sweep(spec: SweepSpec, *, jobs: int | None = None, budget: int | None = 
                     tasks.append(task)
                     outs[task.key] = Path(task.out_dir)
             done_before = sum(1 for s in statuses.values() if s in FINISHED)
+            outcome.skipped = max(outcome.skipped, done_before - outcome.ran)
             if not new and not tasks:
                 break
-            outcome.skipped = max(outcome.skipped, done_before - outcome.ran)
             for task in tasks:
                 store.submitted(task.key, task.number, _phase(task, plan), task.window, task.params)
             total = len(proposed[:planner.budget]) * len(plan)

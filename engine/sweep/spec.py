@@ -246,9 +246,12 @@ class SweepSpec(_Section):
         return self
 
     def fingerprint(self) -> str:
-        """SHA-256 of what decides the trials (not the executor, budget or folder): a sweep folder
-        holds one sweep; resuming with another space or objective is refused."""
-        data = self.model_dump(mode="json", exclude={"executor", "budget", "folder"})
+        """SHA-256 of what decides the trials and their ranking (space, sampler, objective, constraints,
+        walk-forward, the base configuration's content; not the executor, budget or folder): a sweep
+        folder holds one sweep, and resuming it with another of these is refused."""
+        data = self.model_dump(mode="json", exclude={"executor", "budget", "folder", "base"})
+        if self.base is not None:  # the base file's content, not where it is: a moved sweep still resumes
+            data["base_sha256"] = hashlib.sha256(self.base.read_bytes()).hexdigest() if self.base.is_file() else str(self.base)
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

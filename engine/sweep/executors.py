@@ -102,14 +102,14 @@ class DaskExecutor:
             future = self._client.submit(run_trial, task, pure=False, key=f"qmt-trial-{task.key}-{uuid.uuid4().hex[:8]}")
             futures[future.key] = (future, task)
         try:
-            for future in as_completed([f for f, _ in futures.values()]):
+            for future in as_completed([f for f, _ in futures.values()], loop=self._client.loop):
                 task = futures[future.key][1]
                 try:
                     yield future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker died or the task was lost
                     yield _lost(task, exc, f"dask {self.address}")
         finally:
-            self._client.cancel([f for f, _ in futures.values()])
+            self._client.cancel([f for f, _ in futures.values() if not f.done()])
 
     def close(self) -> None:
         self._client.close()

@@ -81,9 +81,6 @@ def trial_key(params: dict[str, Any], window: tuple[str, str, str] | None = None
 
 def _overrides(task: TrialTask, work: Path) -> list[str]:
     sets = [f"{path}={_text(value)}" for path, value in task.params.items()]
-    if task.window is not None:
-        _, start, end = task.window
-        sets += [f"backtest.start={start}", f"backtest.end={end}"]
     return sets + [f"audit.path={work / AUDIT_NAME}", f"engine.control_path={work / CONTROL_NAME}",
                    "logging.file=null", f"results.report_dir={work / 'reports'}",
                    f"trading_day.report_dir={work / 'reports'}", "trading_day.report_files=false"]
@@ -116,6 +113,16 @@ def load_trial_config(task: TrialTask, work: Path):
             raise ConfigError(where, [str(exc)]) from None
         except ValueError as exc:  # pydantic's ValidationError
             raise ConfigError(where, [str(exc)]) from None
+    if task.window is not None:  # set on the validated model: `--set` cannot retype a date the file holds
+        import datetime as dt
+
+        _, start, end = task.window
+        if config.mode != "backtest" or config.backtest.store is None:
+            raise ConfigError(str(task.base_path or "inline config"), [
+                "walk_forward: the periods are backtest.start / backtest.end, which need mode: backtest over a "
+                "data store (backtest.store)"])
+        config = config.model_copy(update={"backtest": config.backtest.model_copy(
+            update={"start": dt.date.fromisoformat(start), "end": dt.date.fromisoformat(end)})})
     if config.mode == "live":
         raise ConfigError(str(task.base_path or "inline config"), ["mode: live cannot be swept; use backtest or paper"])
     return config

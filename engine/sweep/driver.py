@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from .executors import make_executor
 from .ranking import Candidate, objective_of, rank, trial_feasible
-from .samplers import Planner
+from .samplers import Planner, fresh
 from .spec import ExecutorSettings, SweepSpec
 from .store import FINISHED, SweepStore
 from .trial import TrialResult, TrialTask, load_trial_config, run_trial, sweep_data_fingerprint, trial_key
@@ -29,6 +29,8 @@ from .walk_forward import Period, periods
 __all__ = ["SweepOutcome", "VerifyOutcome", "open_store", "ranked", "run_sweep", "verify_best"]
 
 STORE_NAME = "sweep.db"
+#: TPE batches in a row that propose only parameter sets tried already before the sweep stops short of its budget
+MAX_REPEATED_BATCHES = 5
 
 
 @dataclass
@@ -120,10 +122,18 @@ def run_sweep(spec: SweepSpec, *, jobs: int | None = None, budget: int | None = 
     planner = Planner(spec, budget or spec.budget)
     pool = make_executor(settings, jobs)
     outcome = SweepOutcome(spec.folder, store.path, pool.describe())
+    idle = 0
     try:
         while True:
             proposed = store.candidates()
-            new = planner.next(proposed, _scored(spec, store))
+            batches = int(store.meta("tpe_batches") or 0)
+            offered = planner.next(proposed, _scored(spec, store), batches)
+            new = fresh(offered, proposed, planner.budget - len(proposed))
+            if spec.sampler.kind == "tpe" and offered:
+                store.set_meta("tpe_batches", str(batches + 1))
+                idle = 0 if new else idle + 1
+                if idle >= MAX_REPEATED_BATCHES:
+                    break  # TPE proposes only sets tried already: the space is exhausted
             if new:
                 store.add_candidates(new)
                 proposed = store.candidates()
@@ -138,7 +148,7 @@ def run_sweep(spec: SweepSpec, *, jobs: int | None = None, budget: int | None = 
                     outs[task.key] = Path(task.out_dir)
             done_before = sum(1 for s in statuses.values() if s in FINISHED)
             outcome.skipped = max(outcome.skipped, done_before - outcome.ran)
-            if not new and not tasks:
+            if not new and not tasks and not (spec.sampler.kind == "tpe" and offered):
                 break
             for task in tasks:
                 store.submitted(task.key, task.number, _phase(task, plan), task.window, task.params)

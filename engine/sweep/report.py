@@ -37,6 +37,11 @@ def _number(value: Any, pct: bool = False) -> str:
     return str(value)
 
 
+#: figures shown as percentages in the terminal table
+_PERCENT = frozenset({"total_return", "annual_return", "max_drawdown", "max_drawdown_intraday", "volatility",
+                      "excess_return", "win_rate"})
+
+
 def _walks(candidates: list[Candidate]) -> bool:
     return any(t["phase"] != "full" for c in candidates for t in c.trials)
 
@@ -62,13 +67,14 @@ def ranked_table(spec: SweepSpec, candidates: list[Candidate], limit: int | None
     table.add_column("status")
     for cand in candidates[:limit] if limit else candidates:
         row = [str(cand.rank) if cand.rank else "-"] + [_number(cand.params.get(p)) for p in spec.space]
-        row.append(_number(cand.objective))
+        as_pct = spec.objective.metric in _PERCENT
+        row.append(_number(cand.objective, as_pct))
         if walk:
-            row.append(_number(cand.oos_objective))
+            row.append(_number(cand.oos_objective, as_pct))
         for name in SIDE_BY_SIDE:
             if name == spec.objective.metric:
                 continue
-            pct = name in ("total_return", "max_drawdown")
+            pct = name in _PERCENT
             row.append(_number(cand.in_sample.get(name), pct))
             if walk:
                 row.append(_number(cand.out_of_sample.get(name), pct))

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from .spec import Dimension, SweepSpec
 
-__all__ = ["Planner", "Scored", "distribution", "grid_points", "random_points"]
+__all__ = ["Planner", "Scored", "distribution", "fresh", "grid_points", "random_points"]
 
 #: a finished parameter set as the TPE model sees it: (params, objective or None when it failed
 #: or broke a constraint)
@@ -82,9 +82,12 @@ def tpe_batch(space: dict[str, Dimension], history: Iterable[Scored], count: int
 class Planner:
     """Proposes the sweep's parameter sets up to its budget.
 
-    ``next(proposed, scored)``: the new sets to add, given the ones proposed so far (in order) and the
-    finished ones with their objective. Grid and random propose everything at once; TPE proposes one
-    batch once every earlier set has finished (an empty list while some are still running).
+    ``next(proposed, scored, batches)``: parameter sets to add, given the ones proposed so far (in
+    order), the finished ones with their objective, and the number of TPE batches asked so far. Grid
+    and random return every set of the budget (the driver keeps those not proposed yet: a resumed
+    sweep, or a larger budget, extends the same list, and a random draw that repeats an earlier one is
+    dropped); TPE returns one batch once every earlier set has finished (an empty list while some
+    still run).
     """
 
     def __init__(self, spec: SweepSpec, budget: int | None) -> None:
@@ -96,17 +99,34 @@ class Planner:
         else:
             self.budget = budget or spec.budget or 0
 
-    def next(self, proposed: list[dict[str, Any]], scored: list[Scored] | None) -> list[dict[str, Any]]:
+    def next(self, proposed: list[dict[str, Any]], scored: list[Scored] | None, batches: int = 0) -> list[dict[str, Any]]:
         left = self.budget - len(proposed)
         if left <= 0:
             return []
         if self.kind == "grid":
-            return self.points[len(proposed):self.budget]
+            return self.points[:self.budget]
         if self.kind == "random":
-            return random_points(self.spec.space, self.budget, self.spec.sampler.seed)[len(proposed):]
+            return random_points(self.spec.space, self.budget, self.spec.sampler.seed)
         if scored is None or len(scored) < len(proposed):
             return []  # wait for the running batch
-        batch = self.spec.sampler.batch
-        return tpe_batch(self.spec.space, scored, min(batch, left), seed=self.spec.sampler.seed,
-                         batch_index=len(proposed) // batch, startup=self.spec.sampler.startup_trials,
+        return tpe_batch(self.spec.space, scored, min(self.spec.sampler.batch, left), seed=self.spec.sampler.seed,
+                         batch_index=batches, startup=self.spec.sampler.startup_trials,
                          maximize=self.spec.objective.direction == "maximize")
+
+
+def fresh(candidates: list[dict[str, Any]], proposed: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
+    """The sets of ``candidates`` not in ``proposed`` (nor repeated), at most ``room`` of them."""
+    seen = {_identity(p) for p in proposed}
+    out = []
+    for params in candidates:
+        key = _identity(params)
+        if key not in seen and len(out) < room:
+            seen.add(key)
+            out.append(params)
+    return out
+
+
+def _identity(params: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(params, sort_keys=True, default=str)

@@ -159,7 +159,7 @@ def _quiet_logging() -> None:
     from loguru import logger
 
     logger.remove()
-    logger.add(sys.stderr, level="WARNING", format="{time:HH:mm:ss} {level: <7} trial {message}", diagnose=False)
+    logger.add(sys.stderr, level="ERROR", format="{time:HH:mm:ss} {level: <7} trial {message}", diagnose=False)
 
 
 def run_trial(task: TrialTask, *, quiet: bool = True) -> TrialResult:

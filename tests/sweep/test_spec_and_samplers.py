@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
-from engine.sweep.samplers import Planner, grid_points, random_points
+from engine.sweep.samplers import Planner, fresh, grid_points, random_points
 from engine.sweep.spec import SweepSpecError, load_sweep_spec
 from engine.sweep.walk_forward import periods
 
@@ -108,13 +108,19 @@ def test_tpe_proposes_the_same_batches_given_the_same_history(tmp_path):
         budget: 9
         """))
     planner = Planner(spec, None)
-    first = planner.next([], [])
-    assert len(first) == 3 and first == Planner(spec, None).next([], [])
-    assert planner.next(first, None) == []  # waits for the batch's results
+    first = planner.next([], [], 0)
+    assert len(first) == 3 and first == Planner(spec, None).next([], [], 0)
+    assert planner.next(first, None, 1) == []  # waits for the batch's results
     history = [(p, float(p["x.fast"])) for p in first[:2]] + [(first[2], None)]  # the third failed
-    second = planner.next(first, history)
-    assert len(second) == 3 and second == Planner(spec, None).next(first, history)
-    assert planner.next(first + second + Planner(spec, None).next(first, history), history * 3) == []  # budget reached
+    second = planner.next(first, history, 1)
+    assert len(second) == 3 and second == Planner(spec, None).next(first, history, 1)
+    assert planner.next(first * 3, history * 3, 3) == []  # budget reached
+
+
+def test_a_repeated_parameter_set_is_proposed_once():
+    a, b, c = {"x": 1}, {"x": 2}, {"x": 3}
+    assert fresh([a, b, a, c], [b], room=5) == [a, c]
+    assert fresh([a, b, c], [], room=2) == [a, b]
 
 
 def test_walk_forward_windows(tmp_path):

@@ -68,6 +68,9 @@ def sweep(sweep_file: Path = typer.Argument(..., dir_okay=False, help="The sweep
     except (ConfigError, SweepStoreError, ExecutorError) as exc:
         print_error(exc)
         raise typer.Exit(code=EXIT_START_FAILED) from None
+    except ImportError as exc:  # optuna (random, tpe) or distributed missing
+        print_error(f"{exc}; the sweep extra installs them: pip install 'qmt-engine[sweep]'")
+        raise typer.Exit(code=EXIT_START_FAILED) from None
     try:
         candidates = ranked(spec, store)
         print_table(spec, candidates, console, limit=top)

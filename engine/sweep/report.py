@@ -115,7 +115,10 @@ def write_json(spec: SweepSpec, candidates: list[Candidate], path: Path) -> Path
 def param_importance(spec: SweepSpec, candidates: list[Candidate]) -> dict[str, float]:
     """Each parameter's importance for the objective (optuna's PED-ANOVA evaluator over the
     feasible parameter sets); {} with fewer than two of them or when the objective never varies."""
-    import optuna
+    try:
+        import optuna
+    except ImportError:  # a grid sweep runs without optuna; the importance chart is then left out
+        return {}
     from optuna.importance import get_param_importances
     from optuna.trial import create_trial
 

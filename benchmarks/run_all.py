@@ -5,7 +5,7 @@
 
 Benchmarks: replay (backtest, 1,000,000 bars), tick dispatch and tick-to-order
 latency, whole-market snapshot, audit writer, the data store
-(Parquet vs CSV reads, a daily whole-universe backtest), the command's start-up, a backtest run as a user runs it (`qmt-engine run`, profiled). Each prints its figures, its ratio
+(Parquet vs CSV reads, a daily whole-universe backtest), the command's start-up, a backtest run as a user runs it (`qmt-engine run`, profiled), parameter sweeps (1 vs 2 local workers). Each prints its figures, its ratio
 to a floor measured in the same process, and its peak memory.
 """
 
@@ -27,6 +27,7 @@ BENCHMARKS = (
     ("bench_data.py", ["--quick"]),
     ("bench_cli_startup.py", ["--quick"]),
     ("bench_user_run.py", ["--quick"]),
+    ("bench_sweep.py", ["--quick"]),
     ("bench_audit.py", ["--events", "2000", "--durable", "20", "--verify", "2000"]),
 )
 

@@ -1,7 +1,7 @@
 """The ``qmt-engine`` command (also ``python -m engine``).
 
 Subcommands: ``run``, ``report``, ``config check``, ``audit ...``, ``plugins``, ``halt``, ``resume``, ``state``,
-``serve``, ``data ...``.
+``serve``, ``data ...``, ``sweep``.
 
 Each subcommand's module is imported only when that subcommand runs (:class:`LazyCommands`), so
 ``qmt-engine --help`` and ``--version`` load neither the engine, the audit database layer (sqlite-utils pulls in
@@ -43,6 +43,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "state": CommandEntry("control_cmd", "state", "Show the persisted trading states and the latest commands."),
     "serve": CommandEntry("serve_cmd", "serve", "Watch and steer a running engine from a browser (read-only audit, halt/resume)."),
     "data": CommandEntry("data_cmd", "app", "The local market-data store: download history from MiniQMT, import CSV, list, show, check."),
+    "sweep": CommandEntry("sweep_cmd", "sweep", "Sweep strategy parameters (grid, random, optuna) on local processes, Dask or Ray; rank the trials."),
 }
 
 

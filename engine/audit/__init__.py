@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .database import open_audit_db
 from .errors import (
-    AuditClosedError, AuditDatabaseMissingError, AuditError, AuditEventError, AuditRunNotFoundError,
+    AuditClosedError, AuditDatabaseDamagedError, AuditDatabaseMissingError, AuditError, AuditEventError, AuditRunNotFoundError,
     AuditSchemaTooNewError, AuditWriteError, NotAnAuditDatabaseError,
 )
 from .migrations import MIGRATIONS
@@ -23,7 +23,7 @@ from .tables import EVENT_TABLES
 from .writer import AuditWriter
 
 __all__ = [
-    "EVENT_TABLES", "MIGRATIONS", "AuditClosedError", "AuditDatabaseMissingError", "AuditError",
+    "EVENT_TABLES", "MIGRATIONS", "AuditClosedError", "AuditDatabaseDamagedError", "AuditDatabaseMissingError", "AuditError",
     "AuditEventError", "AuditRunNotFoundError", "AuditSchemaTooNewError", "AuditWriteError",
     "AuditWriter", "NotAnAuditDatabaseError", "open_audit_db",
 ]

@@ -19,6 +19,10 @@ class AuditSchemaTooNewError(AuditError):
     """The file was migrated by a newer qmt-engine: it has migrations this code does not know."""
 
 
+class AuditDatabaseDamagedError(AuditError):
+    """SQLite reports the file damaged ("database disk image is malformed") while reading it."""
+
+
 class AuditEventError(AuditError):
     """An event handed to the audit writer cannot be stored (unknown type, unstamped, bad value)."""
 

@@ -37,6 +37,7 @@ from sqlite_utils import Database
 
 from .chain import CHAIN_TABLE, GENESIS_HASH, UNCHAINED_TABLE, ChainHead, block_hash, canonical_row
 from .chain_writer import NOTE_REWRITTEN, NOTE_TRUNCATED
+from .errors import AuditDatabaseDamagedError
 from .head_file import HeadFileError, head_file_path, read_head_file
 from .migrations import MIGRATIONS_TABLE
 from .tables import EVENT_TABLES
@@ -62,6 +63,8 @@ def verify_chain(
     :param expected_heads: heads noted elsewhere (``block`` and ``hash``; e.g. from the log) that
         the chain must still contain.
     :param max_problems: most problems kept in ``report.problems`` (all are counted).
+    :raises AuditDatabaseDamagedError: SQLite cannot read the file to the end (a damaged file
+        cannot be checked; that is not a finding about tampering).
     """
     if max_problems < 1:
         raise ValueError(f"verify_chain: max_problems must be >= 1, got {max_problems!r}")
@@ -74,8 +77,14 @@ def verify_chain(
         conn.execute("BEGIN")
     try:
         _Verifier(conn, report, max_problems).run(recorded, list(expected_heads))
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
+            raise  # locked, interrupted...: not damage
+        raise AuditDatabaseDamagedError(
+            f"{database}: SQLite cannot read the file ({exc}); it cannot be verified. Check it with "
+            f"`sqlite3 {database} 'PRAGMA integrity_check'` and restore it from a backup") from exc
     finally:
-        if began:
+        if began and conn.in_transaction:
             conn.execute("ROLLBACK")
     return report
 

@@ -240,8 +240,12 @@ def verify(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption,
     except ValueError as exc:
         print_error(exc)
         raise typer.Exit(code=2) from None
-    report = verify_chain(_open(db, config), head_file=head_file, use_head_file=not no_head_file,
-                          expected_heads=expected, max_problems=max_problems)
+    try:
+        report = verify_chain(_open(db, config), head_file=head_file, use_head_file=not no_head_file,
+                              expected_heads=expected, max_problems=max_problems)
+    except AuditError as exc:  # a damaged file: it cannot be checked
+        print_error(exc)
+        raise typer.Exit(code=2) from None
     if as_json:
         console.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
     else:

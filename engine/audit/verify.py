@@ -393,7 +393,15 @@ ORDER BY COALESCE(r.rowid, 9223372036854775807), t.seq"""
             self.add(Problem("rewritten", f"{source} records {recorded.label()}, but block {recorded.block} now has "
                                           f"head {self.block_heads.get(recorded.block)}: the chain was rewritten up "
                                           "to that block", block=recorded.block))
+        elif source == "the head file" and head.block == recorded.block + 1:
+            # The head file is rewritten after each commit, so a writer killed between the two leaves exactly
+            # this; so does one block forged with valid hashes. Not proof either way, never silent.
+            self.report.warnings.append(
+                f"the chain has 1 block after the head file's record (block {recorded.block}): block {head.block} "
+                f"({head.position - recorded.position} rows) was committed by a writer killed before it updated "
+                "the head file, or appended by someone else; if no run crashed then, treat it as forged")
         elif source == "the head file" and head.block > recorded.block + 1:
             self.report.warnings.append(
-                f"the chain has {head.block - recorded.block} blocks after the head file's record: written by a "
-                "writer that could not update the head file, or appended by someone else")
+                f"the chain has {head.block - recorded.block} blocks after the head file's record "
+                f"(block {recorded.block}): written by a writer that could not update the head file, or appended "
+                "by someone else")

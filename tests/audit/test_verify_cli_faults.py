@@ -64,3 +64,25 @@ def test_verify_never_migrates_the_file_it_verifies(tmp_path: Path) -> None:
     finally:
         conn.close()
     assert applied == ["m001_initial"]
+
+
+def test_one_forged_trailing_block_is_warned_about(tmp_path: Path) -> None:
+    """The head file may lag the database by the last commit after a crash, so one block past it is not
+    called tampering; but it is not passed silently either."""
+    from engine.audit import AuditWriter
+    from engine.audit.head_file import head_file_path
+
+    from .conftest import EventFactory
+
+    path = tmp_path / "audit.db"
+    write_trading_day(path)
+    code, output, _ = invoke("--db", path)
+    assert code == 0 and "warning" not in output
+    recorded = head_file_path(path).read_bytes()
+    with AuditWriter(path) as audit:  # a valid block appended by "someone else", who then restores the head file
+        audit.track_event(EventFactory(run_id="forged")("run_started"))
+    head_file_path(path).write_bytes(recorded)
+    code, output, _ = invoke("--db", path)
+    assert code == 0, output  # not proof of tampering: a writer killed between commit and head file looks the same
+    assert "warning: the chain has 1 block after the head file's record (block 9)" in output
+    assert "appended by someone else" in output

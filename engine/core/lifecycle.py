@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from ..audit.storage_watch import audit_storage_failed
 from ..dispatch import HookFailure
 from ..events import PluginFailed, RunStopped
 from ..plugin_manager import close_loaded
@@ -61,6 +62,10 @@ def shutdown(engine: Engine, reason: str, elapsed: float) -> RunSummary:
         engine._drain()
     except Exception:  # noqa: BLE001
         logger.exception("error while handling the last broker messages")
+    if reason != "error" and audit_storage_failed(engine):
+        logger.error("the audit could not write during this run (orders were refused meanwhile): the run ends "
+                     "in error; see the 'audit cannot write' lines above")
+        reason = "error"
     summary = engine.stats.summary(engine, reason, elapsed)
     try:
         engine.emit(RunStopped(reason=reason, summary=summary.as_dict()))

@@ -88,3 +88,91 @@ def test_a_lock_held_past_the_busy_timeout_loses_no_row_and_refuses_intents(tmp_
     again = [line for line in audit_log if "audit writing again" in line]
     assert len(cannot) == 1 and len(again) == 1, audit_log
     assert not any("failed for" in line for line in audit_log), audit_log  # no row reported lost
+
+
+ENGINE_CONFIG = """\
+mode: paper
+account_id: T0001
+logging: {{file: null}}
+audit: {{path: audit.db}}
+engine: {{control_path: control.db}}
+paper:
+  data: {data}
+  codes: [600000.SH]
+  initial_cash: 1000000
+plugins:
+  load_entrypoints: false
+  disabled: [console]
+"""
+
+
+@pytest.mark.slow
+def test_the_engine_halts_while_the_audit_cannot_write_and_the_run_ends_in_error(tmp_path: Path, audit_log) -> None:
+    """A paper run: an order goes, the lock is taken, an order is refused (its intent cannot be committed),
+    the account is HALTED with the cause audit_storage, the lock goes, trading resumes; nothing is lost."""
+    import datetime as dt
+
+    from engine import hookimpl
+    from engine.config import load_config
+    from engine.core import Engine
+    from engine.marketdata import TickFileWriter
+    from engine.sim import make_tick
+
+    code, day = "600000.SH", dt.date(2026, 3, 10)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "instruments.csv").write_text(f"code,name,kind,listing_date,is_st,t0\n{code},SYN,stock,1999-11-10,0,0\n")
+    with TickFileWriter(data / "ticks-2026-03-10.csv") as writer:
+        for i in range(8):
+            when = dt.datetime.combine(day, dt.time(10, 0)) + dt.timedelta(seconds=3 * i)
+            writer.write(code, make_tick(when, 10.0, pre_close=10.0, asks=[(10.0, 500)], bids=[(9.99, 500)]))
+    (tmp_path / "config.yaml").write_text(ENGINE_CONFIG.format(data=data), encoding="utf-8")
+    config = load_config(tmp_path / "config.yaml", environ={})
+    holder: list[sqlite3.Connection] = []
+    audit_db = tmp_path / "audit.db"
+
+    class Trader:
+        def __init__(self) -> None:
+            self.results: list = []
+            self.ticks = 0
+
+        @hookimpl
+        def on_tick(self, ctx, tick):
+            self.ticks += 1
+            writer = next(p.obj for p in engine.plugins if getattr(p.obj, "AUDIT_JOURNAL", False))
+            if self.ticks == 1:
+                self.results.append(ctx.buy(code, 100, 10.0))         # sent: the audit writes
+            elif self.ticks == 2:
+                conn = sqlite3.connect(audit_db, isolation_level=None)
+                conn.execute("BEGIN IMMEDIATE")
+                holder.append(conn)
+                self.results.append(ctx.buy(code, 100, 10.0))         # its intent waits 5 s, then is refused
+            elif self.ticks == 3:
+                self.results.append(ctx.buy(code, 100, 10.0))         # HALTED: denied before any intent
+                holder[0].execute("COMMIT")
+                holder[0].close()
+                wait_until(lambda: writer.storage_fault is None)      # the waiting rows are written
+            elif self.ticks == 5:
+                self.results.append(ctx.buy(code, 100, 10.0))         # trading again
+
+    trader = Trader()
+    engine = Engine(config, extra_plugins=(("trader", trader),), load_entrypoints=False)
+    summary = engine.run()
+    first, refused, halted, again = trader.results
+    assert first is not None and refused is None and halted is None and again is not None
+    assert summary.reason == "error"
+    conn = sqlite3.connect(audit_db)
+    try:
+        intents = [r[0] for r in conn.execute("SELECT client_order_id FROM order_intents ORDER BY seq")]
+        states = conn.execute("SELECT previous, current, cause FROM trading_states ORDER BY seq").fetchall()
+        seqs = [r[0] for r in conn.execute(
+            "SELECT seq FROM (SELECT seq FROM order_intents UNION ALL SELECT seq FROM order_updates UNION ALL "
+            "SELECT seq FROM fills UNION ALL SELECT seq FROM trading_states) ORDER BY seq")]
+    finally:
+        conn.close()
+    assert intents == [first.client_order_id, again.client_order_id]
+    assert [(p, c) for p, c, _ in states] == [("ACTIVE", "HALTED"), ("HALTED", "ACTIVE")]
+    assert "audit cannot write" in states[0][2] and "the audit writes again" in states[1][2]
+    assert len(seqs) == len(set(seqs))
+    assert len([l for l in audit_log if "audit cannot write" in l and "retried" in l]) == 1
+    assert len([l for l in audit_log if "audit writing again" in l]) == 1

@@ -41,3 +41,7 @@ class AuditRunNotFoundError(AuditError):
 
 class AuditSchemaOutdatedError(AuditError):
     """A read-only open found migrations still to apply (a reader never migrates the file it reads)."""
+
+
+class AuditDatabaseReplacedError(AuditError):
+    """The audit database was deleted or replaced while an engine wrote it; a restart waits for the operator."""

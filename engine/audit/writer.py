@@ -30,6 +30,10 @@ Design (one writer thread owns the only connection):
   writes again. ``close()`` waits for the rows up to ``close_wait`` seconds,
   then gives up loudly; :attr:`AuditWriter.storage_faults` counts the episodes
   (the run then ends non-zero).
+* The file deleted or replaced under the writer (:mod:`engine.audit.file_identity`): checked
+  before every batch (inode and device of the path against those at open). It sets
+  ``storage_fault`` for good (orders stop, the run ends in error) and leaves a marker
+  ``<database>.replaced``; a new writer refuses to start while the marker is there.
 * Rows go in through prepared ``executemany`` statements rather than
   sqlite-utils ``insert_all``: the columns are fixed by the migrations, and a
   column that does not exist must fail, never alter the table.
@@ -63,6 +67,7 @@ from .completion import Completion
 from .chain_writer import ChainWriter
 from .database import open_audit_db
 from .errors import AuditClosedError, AuditWriteError
+from .file_identity import FileIdentity, refuse_if_replaced
 from .instance_lock import InstanceLock, database_lock_path
 from .row_plans import RowPlanner
 from .transactions import StorageUnavailableError, write_batch
@@ -160,6 +165,7 @@ class AuditWriter:
         try:
             for lock in (InstanceLock(database_lock_path(self.path), f"audit database {self.path}"), *locks):
                 self._instance_locks.append(lock.acquire())
+            refuse_if_replaced(self.path)
             opened: Future = Future()
             self._thread = threading.Thread(
                 target=self._run, args=(opened,), name="audit-writer", daemon=True
@@ -305,6 +311,7 @@ class AuditWriter:
             self._wal = WalKeeper(db.conn, self.path)
             self._wal.start()
             self._batches = BatchGatherer(self._queue, self.batch_size, self.flush_interval, self._wal)
+            self._identity = FileIdentity.of(self.path)
         except BaseException as exc:
             db.close()
             with self._lock:
@@ -330,6 +337,7 @@ class AuditWriter:
             in_flight[:] = self._batches.next_batch()
             rows = [item for item in in_flight if type(item) is tuple]
             if rows:
+                self._check_file()
                 self._write(conn, rows)
                 self._wal.committed(len(rows))
             if len(rows) < len(in_flight):
@@ -366,11 +374,25 @@ class AuditWriter:
                     self._retry_wake.clear()
                 delay = min(delay * 2, RETRY_MAX_SECONDS)
                 continue
-            if self.storage_fault is not None:
+            if self.storage_fault is not None and not self._identity.lost:
                 _log.warning("audit writing again to {}: the waiting rows are written, none was lost", self.path)
                 self.storage_fault = None
             self._settle(rows, failures)
             return
+
+    def _check_file(self) -> None:
+        """The path still names the file this writer opened; else stop orders for good (once)."""
+        if self._identity.lost:
+            return
+        change = self._identity.check()
+        if change is None:
+            return
+        self.storage_fault = (f"audit database {self.path} {change} while this engine was writing it; rows "
+                              f"written since go to the file this engine still has open, not to {self.path}")
+        self.storage_faults += 1
+        marker = self._identity.leave_marker(self.storage_fault)
+        _log.error("{}: orders are refused for the rest of the run; a restart refuses to start until an "
+                   "operator has looked (marker {}; docs/audit.md)", self.storage_fault, marker)
 
     def _storage_refused(self, rows: list[_Row], exc: StorageUnavailableError) -> list[_Row]:
         """Note the fault (logged once per stretch), refuse the durable rows; the batched rows to retry."""

@@ -254,6 +254,26 @@ def verify(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption,
         raise typer.Exit(code=1)
 
 
+@app.command("accept-replaced")
+def accept_replaced(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption) -> None:
+    """After the audit database was deleted or replaced during a run: let the engine start on it again.
+
+    Run it once you have restored the file from a backup, or decided to keep the file now at the path.
+    It prints what the engine found and removes the marker (<database>.replaced).
+    """
+    from ..audit.file_identity import marker_path
+
+    path = db if db is not None else load_or_exit(config).audit.path
+    marker = marker_path(path)
+    try:
+        text = marker.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        print_error(f"{path}: no marker {marker}: the engine found nothing to accept")
+        raise typer.Exit(code=2) from None
+    marker.unlink()
+    console.print(f"accepted {path} as it is now; the engine had found: {text}", highlight=False, markup=False)
+
+
 def _parse_head(text: str) -> ChainHead:
     block, _, digest = text.partition(":")
     if not block.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):

@@ -90,6 +90,7 @@ class XtMarketData:
         codes, whole, bar_codes = list(self._codes), list(self._whole), list(self._bar_codes)
         bars, (period, label, pushed_finished) = self.bars, self._bar_mode
         self.unsubscribe_all()
+        self.tick_checks.forget_volumes()  # a renewed subscription may count from another quote server
         if codes:
             self.subscribe_ticks(codes)
         if whole:

@@ -14,7 +14,8 @@ which a strategy would otherwise trade on:
   bid is above the best ask. In the call auctions the book shows the indicative
   match and may touch; it is not checked there.
 * ``volume_went_back``: the day's cumulative volume of a code is below what an
-  earlier tick of the same day said.
+  earlier tick of the same day said (since the last resubscription:
+  :meth:`TickChecks.forget_volumes`).
 
 A refused tick is not handed to the engine. Each refusal is counted per reason
 (:attr:`TickChecks.rejected`) and logged once per code, reason and day (a feed
@@ -91,6 +92,12 @@ class TickChecks:
             return self._refused(code, day, when, "crossed_book", f"bid1 {bid1} > ask1 {ask1}")
         state[1] = volume
         return False
+
+    def forget_volumes(self) -> None:
+        """Drop every code's remembered cumulative volume (after a resubscription: the new subscription
+        may come from another quote server, whose count is the one to follow from now on)."""
+        for state in self._codes.values():
+            state[1] = -1
 
     def _refused(self, code: str, day: dt.date, when: dt.datetime, reason: str, detail: str) -> bool:
         self._count(code, day, when, reason, detail)

@@ -62,3 +62,13 @@ def test_the_file_changing_under_the_writer_stops_orders_and_a_restart_refuses(t
 def test_accept_replaced_without_a_marker_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["audit", "accept-replaced", "--db", str(tmp_path / "audit.db")])
     assert result.exit_code == 2 and "nothing to accept" in result.output
+
+
+def test_qmt_engine_run_refuses_with_exit_2_naming_the_file(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "var").mkdir()
+    marker_path(tmp_path / "var" / "audit.db").write_text("audit database var/audit.db was deleted (test)\n")
+    result = CliRunner().invoke(app, ["run", "--no-progress", "-q"])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2, output
+    assert "audit.db: refusing to start" in output and "accept-replaced" in output

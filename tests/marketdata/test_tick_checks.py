@@ -114,3 +114,11 @@ def test_the_engine_feed_drops_refused_ticks_from_its_pushes() -> None:
     xtdata.push({"000001.SZ": SDK_EXAMPLE, "000002.SZ": record(lastPrice=99.0, high=99.0)})
     assert [[t.code for t in ticks] for _, ticks in queued] == [["000001.SZ"]]
     assert feed.tick_checks.rejected == {"price_past_band": 1}
+
+
+def test_a_resubscription_forgets_the_volumes() -> None:
+    checks = TickChecks()
+    assert ticks_from_records([("000001.SZ", record(pvolume=1000))], checks=checks)
+    checks.forget_volumes()
+    assert ticks_from_records([("000001.SZ", record(pvolume=900))], checks=checks)
+    assert not checks.rejected

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from .database import open_audit_db
 from .errors import (
-    AuditClosedError, AuditDatabaseMissingError, AuditError, AuditEventError, AuditRunNotFoundError,
-    AuditSchemaTooNewError, AuditWriteError, NotAnAuditDatabaseError,
+    AuditClosedError, AuditDatabaseDamagedError, AuditDatabaseMissingError, AuditDatabaseReplacedError, AuditError,
+    AuditEventError, AuditRunNotFoundError, AuditSchemaTooNewError, AuditWriteError, NotAnAuditDatabaseError,
 )
 from .migrations import MIGRATIONS
 from .tables import EVENT_TABLES
 from .writer import AuditWriter
 
 __all__ = [
-    "EVENT_TABLES", "MIGRATIONS", "AuditClosedError", "AuditDatabaseMissingError", "AuditError",
+    "EVENT_TABLES", "MIGRATIONS", "AuditClosedError", "AuditDatabaseDamagedError", "AuditDatabaseMissingError",
+    "AuditDatabaseReplacedError", "AuditError",
     "AuditEventError", "AuditRunNotFoundError", "AuditSchemaTooNewError", "AuditWriteError",
     "AuditWriter", "NotAnAuditDatabaseError", "open_audit_db",
 ]

@@ -40,6 +40,7 @@ from sqlite_utils.migrations import Migrations
 from .errors import (AuditDatabaseMissingError, AuditSchemaOutdatedError, AuditSchemaTooNewError,
                      NotAnAuditDatabaseError)
 from .migrations import MIGRATIONS
+from .private_file import create_private
 
 _MIGRATIONS_TABLE = Migrations.migrations_table
 
@@ -88,6 +89,7 @@ def _check_file(file: Path, create: bool) -> None:
         if not create:
             raise AuditDatabaseMissingError(f"{file}: no audit database at this path")
         file.parent.mkdir(parents=True, exist_ok=True)
+        create_private(file)  # 0600; SQLite gives -wal and -shm the same mode
         return
     # No header check here: opening the file outside SQLite would drop this process's locks.
 

@@ -19,6 +19,10 @@ class AuditSchemaTooNewError(AuditError):
     """The file was migrated by a newer qmt-engine: it has migrations this code does not know."""
 
 
+class AuditDatabaseDamagedError(AuditError):
+    """SQLite reports the file damaged ("database disk image is malformed") while reading it."""
+
+
 class AuditEventError(AuditError):
     """An event handed to the audit writer cannot be stored (unknown type, unstamped, bad value)."""
 
@@ -37,3 +41,7 @@ class AuditRunNotFoundError(AuditError):
 
 class AuditSchemaOutdatedError(AuditError):
     """A read-only open found migrations still to apply (a reader never migrates the file it reads)."""
+
+
+class AuditDatabaseReplacedError(AuditError):
+    """The audit database was deleted or replaced while an engine wrote it; a restart waits for the operator."""

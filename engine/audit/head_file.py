@@ -15,9 +15,11 @@ edited line is reported as unreadable, not trusted).
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from .chain import ChainHead
+from .private_file import open_private
 
 HEAD_FILE_SUFFIX = "-chainhead"
 _MAGIC = "qmt-audit-chainhead 1"
@@ -70,7 +72,7 @@ class HeadFileWriter:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._file = open(self.path, "r+b" if self.path.exists() else "w+b", buffering=0)  # noqa: SIM115
+        self._file = os.fdopen(open_private(self.path, os.O_RDWR), "r+b", buffering=0)  # created 0600
         self._file.truncate(0)  # drop whatever was there (a stale or unreadable record)
 
     def write(self, head: ChainHead) -> None:

@@ -26,6 +26,7 @@ import os
 from pathlib import Path
 
 from .errors import AuditError
+from .private_file import open_private
 
 __all__ = ["InstanceLock", "InstanceLockedError", "account_lock_path", "database_lock_path"]
 
@@ -67,7 +68,7 @@ class InstanceLock:
         :raises InstanceLockedError: another process (or another lock in this one) holds it.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = open_private(self.path, os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -37,6 +37,7 @@ from sqlite_utils import Database
 
 from .chain import CHAIN_TABLE, GENESIS_HASH, UNCHAINED_TABLE, ChainHead, block_hash, canonical_row
 from .chain_writer import NOTE_REWRITTEN, NOTE_TRUNCATED
+from .errors import AuditDatabaseDamagedError
 from .head_file import HeadFileError, head_file_path, read_head_file
 from .migrations import MIGRATIONS_TABLE
 from .tables import EVENT_TABLES
@@ -62,6 +63,8 @@ def verify_chain(
     :param expected_heads: heads noted elsewhere (``block`` and ``hash``; e.g. from the log) that
         the chain must still contain.
     :param max_problems: most problems kept in ``report.problems`` (all are counted).
+    :raises AuditDatabaseDamagedError: SQLite cannot read the file to the end (a damaged file
+        cannot be checked; that is not a finding about tampering).
     """
     if max_problems < 1:
         raise ValueError(f"verify_chain: max_problems must be >= 1, got {max_problems!r}")
@@ -74,8 +77,14 @@ def verify_chain(
         conn.execute("BEGIN")
     try:
         _Verifier(conn, report, max_problems).run(recorded, list(expected_heads))
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
+            raise  # locked, interrupted...: not damage
+        raise AuditDatabaseDamagedError(
+            f"{database}: SQLite cannot read the file ({exc}); it cannot be verified. Check it with "
+            f"`sqlite3 {database} 'PRAGMA integrity_check'` and restore it from a backup") from exc
     finally:
-        if began:
+        if began and conn.in_transaction:
             conn.execute("ROLLBACK")
     return report
 
@@ -384,7 +393,15 @@ ORDER BY COALESCE(r.rowid, 9223372036854775807), t.seq"""
             self.add(Problem("rewritten", f"{source} records {recorded.label()}, but block {recorded.block} now has "
                                           f"head {self.block_heads.get(recorded.block)}: the chain was rewritten up "
                                           "to that block", block=recorded.block))
+        elif source == "the head file" and head.block == recorded.block + 1:
+            # The head file is rewritten after each commit, so a writer killed between the two leaves exactly
+            # this; so does one block forged with valid hashes. Not proof either way, never silent.
+            self.report.warnings.append(
+                f"the chain has 1 block after the head file's record (block {recorded.block}): block {head.block} "
+                f"({head.position - recorded.position} rows) was committed by a writer killed before it updated "
+                "the head file, or appended by someone else; if no run crashed then, treat it as forged")
         elif source == "the head file" and head.block > recorded.block + 1:
             self.report.warnings.append(
-                f"the chain has {head.block - recorded.block} blocks after the head file's record: written by a "
-                "writer that could not update the head file, or appended by someone else")
+                f"the chain has {head.block - recorded.block} blocks after the head file's record "
+                f"(block {recorded.block}): written by a writer that could not update the head file, or appended "
+                "by someone else")

@@ -92,6 +92,7 @@ class WalKeeper:
         self._scale = 1.0  # observed frames / estimated frames, from the last complete checkpoint
         self._restarted = True  # the last checkpoint copied every frame: the next commit restarts the WAL
         self.checkpoints = 0
+        self._checkpoint_failing = 0  # failed checkpoints in a row (logged once per streak)
 
     def start(self) -> None:
         """Turn automatic checkpoints off for this connection and reserve the WAL's size."""
@@ -153,8 +154,15 @@ class WalKeeper:
         try:
             busy, frames, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error as exc:
-            _log.warning("audit: checkpoint of {} failed ({!r})", self.wal_file, exc)
+            if not self._checkpoint_failing:  # one line per failure streak, not one per retry (issue 20)
+                _log.warning("audit: checkpoint of {} failed ({!r}); retried after each commit, logged again "
+                             "when it works", self.wal_file, exc)
+            self._checkpoint_failing += 1
             return
+        if self._checkpoint_failing:
+            _log.info("audit: checkpoint of {} works again after {} failed tries", self.wal_file,
+                      self._checkpoint_failing)
+            self._checkpoint_failing = 0
         self.checkpoints += 1
         self._calibrate(frames)
         self._restarted = busy == 0 and frames == copied

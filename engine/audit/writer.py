@@ -20,6 +20,20 @@ Design (one writer thread owns the only connection):
   order). A batched row that fails is logged at once and raised by the next
   ``track_event``, ``flush`` or ``close``. After such a failure the next
   durable event is refused before it is written.
+* A storage fault (the write lock held by another connection past the busy
+  timeout, a full disk, an I/O error) loses no row: the batch is retried with
+  back-off (:data:`RETRY_FIRST_SECONDS` doubling to :data:`RETRY_MAX_SECONDS`)
+  until it is written. Meanwhile :attr:`AuditWriter.storage_fault` says why,
+  durable events (order intents) are refused with :class:`AuditWriteError`, so
+  the engine sends no order, and the engine halts trading (cause
+  ``audit_storage``). One log line when the writer cannot write, one when it
+  writes again. ``close()`` waits for the rows up to ``close_wait`` seconds,
+  then gives up loudly; :attr:`AuditWriter.storage_faults` counts the episodes
+  (the run then ends non-zero).
+* The file deleted or replaced under the writer (:mod:`engine.audit.file_identity`): checked
+  before every batch (inode and device of the path against those at open). It sets
+  ``storage_fault`` for good (orders stop, the run ends in error) and leaves a marker
+  ``<database>.replaced``; a new writer refuses to start while the marker is there.
 * Rows go in through prepared ``executemany`` statements rather than
   sqlite-utils ``insert_all``: the columns are fixed by the migrations, and a
   column that does not exist must fail, never alter the table.
@@ -39,6 +53,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,15 +67,20 @@ from .completion import Completion
 from .chain_writer import ChainWriter
 from .database import open_audit_db
 from .errors import AuditClosedError, AuditWriteError
+from .file_identity import FileIdentity, refuse_if_replaced
 from .instance_lock import InstanceLock, database_lock_path
 from .row_plans import RowPlanner
-from .transactions import write_batch
+from .transactions import StorageUnavailableError, write_batch
 from .wal import WalKeeper
 
 _log = logger.bind(plugin="audit")
 
 #: ``synchronous`` argument -> the SQLite level set on the writer's connection.
 SYNCHRONOUS_LEVELS = {"full": "FULL", "normal": "NORMAL"}
+
+#: First wait before a batch the storage refused is tried again; it doubles up to RETRY_MAX_SECONDS.
+RETRY_FIRST_SECONDS = 0.05
+RETRY_MAX_SECONDS = 2.0
 
 #: One event on its way to the file: ``(plan, values, done)``, where ``values`` are
 #: ``event_row(event)`` and ``done`` is a Future resolved after the commit (durable
@@ -99,6 +119,8 @@ class AuditWriter:
         has caught up, so memory stays bounded. A busy engine thread holds the GIL, and the
         writer's ``executemany`` gives it up and waits for it again at every row; it writes a
         backlog fastest while the engine thread waits for it.
+    :param close_wait: how long ``close()`` lets the writer retry rows the storage refuses before it
+        gives up on them (raising :class:`AuditWriteError` naming how many).
     :param locks: further :class:`~engine.audit.instance_lock.InstanceLock` s to take for the
         writer's life (the live account's); the database's own ``<path>.lock`` is always taken.
     :raises InstanceLockedError: another engine writes this database (or holds a lock in ``locks``).
@@ -109,7 +131,7 @@ class AuditWriter:
 
     def __init__(self, path: str | Path, *, batch_size: int = 500, flush_interval: float = 0.2,
                  synchronous: str = "full", durable_wait: bool = True, max_backlog: int | None = None,
-                 locks: tuple[InstanceLock, ...] = ()) -> None:
+                 close_wait: float = 60.0, locks: tuple[InstanceLock, ...] = ()) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"AuditWriter: batch_size must be an int >= 1, got {batch_size!r}")
         if not isinstance(flush_interval, (int, float)) or flush_interval < 0:
@@ -126,6 +148,13 @@ class AuditWriter:
             max_backlog = 20 * batch_size if durable_wait else batch_size
         self.max_backlog = max_backlog
         self.backlog_waits = 0
+        self.close_wait = float(close_wait)
+        #: why the file cannot be written now (None while it can); set and cleared by the writer thread
+        self.storage_fault: str | None = None
+        #: times the file could not be written during this writer's life (each a stretch of retries)
+        self.storage_faults = 0
+        self._retry_wake = threading.Event()  # set by close(): stop waiting, check the deadline
+        self._closing_since: float | None = None
         self._queue: queue.SimpleQueue[_Row | _Marker] = queue.SimpleQueue()
         self._lock = threading.Lock()  # guards _closed/_dead/_death/_lost and queue admission
         self._closed = False
@@ -136,6 +165,7 @@ class AuditWriter:
         try:
             for lock in (InstanceLock(database_lock_path(self.path), f"audit database {self.path}"), *locks):
                 self._instance_locks.append(lock.acquire())
+            refuse_if_replaced(self.path)
             opened: Future = Future()
             self._thread = threading.Thread(
                 target=self._run, args=(opened,), name="audit-writer", daemon=True
@@ -167,6 +197,9 @@ class AuditWriter:
         # A durable event after a failed batch is refused before it is written:
         # the engine then does not act on it, and the journal stays consistent.
         self._raise_pending_error()
+        fault = self.storage_fault
+        if fault is not None:  # fail closed: no order is sent while its intent cannot be committed
+            raise AuditWriteError(f"{fault}; {event.name} run {event.run_id} seq {event.seq} not recorded")
         if not self.durable_wait:
             self._put((plan, values, None))
             if self._queue.qsize() > self.max_backlog:
@@ -203,6 +236,8 @@ class AuditWriter:
                 marker = _Marker(stop=True, done=Future())
                 self._queue.put(marker)
                 self._batches.notify(True)
+                self._closing_since = time.monotonic()
+                self._retry_wake.set()
         if not already:
             try:
                 marker.done.result()
@@ -276,6 +311,7 @@ class AuditWriter:
             self._wal = WalKeeper(db.conn, self.path)
             self._wal.start()
             self._batches = BatchGatherer(self._queue, self.batch_size, self.flush_interval, self._wal)
+            self._identity = FileIdentity.of(self.path)
         except BaseException as exc:
             db.close()
             with self._lock:
@@ -301,6 +337,7 @@ class AuditWriter:
             in_flight[:] = self._batches.next_batch()
             rows = [item for item in in_flight if type(item) is tuple]
             if rows:
+                self._check_file()
                 self._write(conn, rows)
                 self._wal.committed(len(rows))
             if len(rows) < len(in_flight):
@@ -316,8 +353,62 @@ class AuditWriter:
                 self._wal.checkpoint()
 
     def _write(self, conn: sqlite3.Connection, rows: list[_Row]) -> None:
-        """Write ``rows`` and their chain block in one transaction (row by row if that fails)."""
-        self._settle(rows, write_batch(conn, self._chain, rows))
+        """Write ``rows`` and their chain block in one transaction (row by row if that fails).
+
+        While the storage refuses the batch it is retried with back-off; its durable rows are
+        refused at once (their callers act on nothing unrecorded), the batched ones wait.
+        """
+        delay = RETRY_FIRST_SECONDS
+        while True:
+            try:
+                failures = write_batch(conn, self._chain, rows)
+            except StorageUnavailableError as exc:
+                rows = self._storage_refused(rows, exc)
+                if not rows:
+                    return
+                if self._closing_since is not None and time.monotonic() - self._closing_since > self.close_wait:
+                    raise AuditWriteError(
+                        f"audit cannot write to {self.path} ({exc}); gave up at close after {self.close_wait:g} s: "
+                        f"{len(rows)} rows are not recorded (first: {_label(rows[0])})") from exc
+                if self._retry_wake.wait(delay):  # close() was called: check the deadline now, once
+                    self._retry_wake.clear()
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
+                continue
+            if self.storage_fault is not None and not self._identity.lost:
+                _log.warning("audit writing again to {}: the waiting rows are written, none was lost", self.path)
+                self.storage_fault = None
+            self._settle(rows, failures)
+            return
+
+    def _check_file(self) -> None:
+        """The path still names the file this writer opened; else stop orders for good (once)."""
+        if self._identity.lost:
+            return
+        change = self._identity.check()
+        if change is None:
+            return
+        self.storage_fault = (f"audit database {self.path} {change} while this engine was writing it; rows "
+                              f"written since go to the file this engine still has open, not to {self.path}")
+        self.storage_faults += 1
+        marker = self._identity.leave_marker(self.storage_fault)
+        _log.error("{}: orders are refused for the rest of the run; a restart refuses to start until an "
+                   "operator has looked (marker {}; docs/audit.md)", self.storage_fault, marker)
+
+    def _storage_refused(self, rows: list[_Row], exc: StorageUnavailableError) -> list[_Row]:
+        """Note the fault (logged once per stretch), refuse the durable rows; the batched rows to retry."""
+        if self.storage_fault is None:
+            self.storage_fault = f"audit cannot write to {self.path} ({exc})"
+            self.storage_faults += 1
+            _log.error("{}: rows wait in memory and are retried with back-off; orders are refused until it "
+                       "writes again", self.storage_fault)
+        waiting = []
+        for row in rows:
+            done = row[2]
+            if done is None:
+                waiting.append(row)
+            else:
+                done.set_exception(AuditWriteError(f"{self.storage_fault}; {_label(row)} not recorded"))
+        return waiting
 
     def _settle(self, rows: list[_Row], failures: dict[int, BaseException]) -> None:
         """Resolve durable futures; turn failed batched rows into the pending error."""

@@ -4,6 +4,8 @@ Concurrent calls into ``xtdata`` are known to crash or hang, so every call goes
 through one lock. Callbacks arrive on xtdata's thread; they normalise the
 records (volumes to shares, each code's own lot; :mod:`engine.marketdata.normalize`)
 and put one ``("ticks", [Tick, ...])`` message on the engine queue per push.
+Ticks with impossible values are dropped there, counted and logged
+(:mod:`engine.marketdata.tick_checks`; ``XtMarketData.tick_checks.rejected``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from loguru import logger
 
 from .bar_builder import FinishedBars, bar_from_xtdata
 from ..marketdata.normalize import ticks_from_records, ticks_from_xtdata
+from ..marketdata.tick_checks import TickChecks
 from ..models import Tick
 
 
@@ -35,6 +38,8 @@ class XtMarketData:
         self._bar_codes: list[str] = []
         self._bar_mode: tuple[str, str, bool] = ("1m", "end", False)
         self.bars: FinishedBars | None = None
+        #: The value checks of every pushed tick (refusals counted per reason in ``tick_checks.rejected``).
+        self.tick_checks = TickChecks()
 
     def subscribe_ticks(self, codes: Iterable[str]) -> None:
         """Tick subscriptions per code; each push becomes one engine message."""
@@ -85,6 +90,7 @@ class XtMarketData:
         codes, whole, bar_codes = list(self._codes), list(self._whole), list(self._bar_codes)
         bars, (period, label, pushed_finished) = self.bars, self._bar_mode
         self.unsubscribe_all()
+        self.tick_checks.forget_volumes()  # a renewed subscription may count from another quote server
         if codes:
             self.subscribe_ticks(codes)
         if whole:
@@ -118,7 +124,8 @@ class XtMarketData:
     # -- callbacks (xtdata's thread) ----------------------------------------
 
     def _on_quote(self, datas: dict[str, list[dict]]) -> None:
-        ticks = ticks_from_records((code, rec) for code, recs in datas.items() for rec in recs)
+        ticks = ticks_from_records(((code, rec) for code, recs in datas.items() for rec in recs),
+                                   checks=self.tick_checks)
         if ticks:
             self._put(("ticks", ticks))
 
@@ -132,6 +139,6 @@ class XtMarketData:
             self._put(("bars", finished))
 
     def _on_whole_quote(self, datas: dict[str, dict]) -> None:
-        ticks = ticks_from_xtdata(datas, lot_size=None)
+        ticks = ticks_from_xtdata(datas, lot_size=None, checks=self.tick_checks)
         if ticks:
             self._put(("ticks", ticks))

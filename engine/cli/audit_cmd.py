@@ -247,14 +247,38 @@ def verify(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption,
     except ValueError as exc:
         print_error(exc)
         raise typer.Exit(code=2) from None
-    report = verify_chain(_open(db, config), head_file=head_file, use_head_file=not no_head_file,
-                          expected_heads=expected, max_problems=max_problems)
+    try:
+        report = verify_chain(_open(db, config), head_file=head_file, use_head_file=not no_head_file,
+                              expected_heads=expected, max_problems=max_problems)
+    except AuditError as exc:  # a damaged file: it cannot be checked
+        print_error(exc)
+        raise typer.Exit(code=2) from None
     if as_json:
         console.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         _print_report(report)
     if not report.ok:
         raise typer.Exit(code=1)
+
+
+@app.command("accept-replaced")
+def accept_replaced(db: Optional[Path] = DbOption, config: Optional[Path] = ConfigOption) -> None:
+    """After the audit database was deleted or replaced during a run: let the engine start on it again.
+
+    Run it once you have restored the file from a backup, or decided to keep the file now at the path.
+    It prints what the engine found and removes the marker (<database>.replaced).
+    """
+    from ..audit.file_identity import marker_path
+
+    path = db if db is not None else load_or_exit(config).audit.path
+    marker = marker_path(path)
+    try:
+        text = marker.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        print_error(f"{path}: no marker {marker}: the engine found nothing to accept")
+        raise typer.Exit(code=2) from None
+    marker.unlink()
+    console.print(f"accepted {path} as it is now; the engine had found: {text}", highlight=False, markup=False)
 
 
 def _parse_head(text: str) -> ChainHead:

@@ -11,6 +11,7 @@ from loguru import logger
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..audit import AuditError
 from ..core import Engine, RunSummary
 from ..hookspecs import hookimpl
 from ..logs import setup_logging
@@ -55,7 +56,8 @@ def run(config: Optional[Path] = ConfigOption,
     task = bar.add_task("starting", total=100)
     try:
         engine = Engine(settings, extra_plugins=(("progress", _ProgressPlugin(bar, task, engine_ref)),) if progress else ())
-    except (PluginLoadError, ScheduleError, ConfigError, RuntimeError) as exc:  # e.g. live mode without xtquant
+    # e.g. live mode without xtquant; AuditError: the audit file is in use, replaced mid-run, not an audit DB
+    except (PluginLoadError, ScheduleError, ConfigError, RuntimeError, AuditError) as exc:
         print_error(exc)
         raise typer.Exit(code=2) from None
     engine_ref.append(engine)

@@ -33,6 +33,7 @@ from ..orders.router import client_id_prefix
 from ..plugin_manager import LoadedPlugin, close_loaded, load_plugins, make_plugin_manager
 from ..results.run_settings import run_settings
 from ..account import AccountLedger
+from ..audit.storage_watch import watch_audit_storage
 from ..control import ControlStore
 from ..connection import BrokerConnection, LiveSupervisor
 from ..connection.broker_connection import StartAborted
@@ -433,6 +434,7 @@ class Engine:
             self.orders.settle_unanswered(self.config.engine.submit_timeout_seconds)
         self.runtime.monitor(now)
         self.plugin_states.tick()
+        watch_audit_storage(self.plugins, self.trading)  # halt while the audit cannot write (issue 20)
         if time.monotonic() >= self._next_control_poll:
             self._next_control_poll = time.monotonic() + self.config.engine.control_poll_seconds
             self.operator.apply_pending()

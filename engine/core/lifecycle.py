@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from loguru import logger
 
+from ..audit.storage_watch import audit_storage_failed
 from ..dispatch import HookFailure
 from ..events import Event, JournalError, PluginFailed, RunStopped
 from ..plugin_manager import close_loaded
@@ -69,6 +70,10 @@ def shutdown(engine: Engine, reason: str, elapsed: float) -> RunSummary:
         engine.drain()
     except Exception:  # noqa: BLE001
         logger.exception("error while handling the last broker messages")
+    if reason != "error" and audit_storage_failed(engine.plugins):
+        logger.error("the audit could not write during this run (orders were refused meanwhile): the run ends "
+                     "in error; see the 'audit cannot write' lines above")
+        reason = "error"
     summary = engine.summary(reason, elapsed)
     try:
         engine.emit(RunStopped(reason=reason, summary=summary.as_dict()))

@@ -29,8 +29,10 @@ from ..models import TradingState
 
 OPERATOR = "operator"
 DISCONNECT = "disconnect"
-#: kinds never written to the control file: they describe this run's connection, not a decision
-TRANSIENT_KINDS = frozenset({DISCONNECT})
+#: the audit cannot write (engine/audit/storage_watch.py)
+AUDIT_STORAGE = "audit_storage"
+#: kinds never written to the control file: they describe this run's connection or storage, not a decision
+TRANSIENT_KINDS = frozenset({DISCONNECT, AUDIT_STORAGE})
 
 #: how restrictive each trading state is
 RESTRICTION = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2}

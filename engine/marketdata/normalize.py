@@ -16,6 +16,10 @@ Errors: a record the engine cannot use raises :class:`TickRecordError`, which
 names the code, the key, what was expected and what came. The scalar fields
 (``time``, prices, volumes, ``amount``) are checked on arrival; the book
 (``bidPrice``, ``bidVol``, ``askPrice``, ``askVol``) when it is first read.
+
+Values: given a :class:`~engine.marketdata.tick_checks.TickChecks`, a record of
+the right shape with impossible values (a price far past any limit band, a
+crossed book, a day's volume going back) is dropped, counted and logged.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from ..clock import epoch_ms_to_local
 from ..models import Tick
 from ..models.market import BookSides, tick_with_raw_book
 from .formats import SHANGHAI_TZ
+from .tick_checks import TickChecks
 from .memo import LOCAL_TIMES, LOT_SIZES, local_time_of_ms, lot_size_of, rounded_prices
 
 __all__ = ["TickRecordError", "tick_from_xtdata", "ticks_from_records", "ticks_from_xtdata"]
@@ -59,21 +64,25 @@ def tick_from_xtdata(code: str, record: dict, *, lot_size: int = 100, price_digi
     return ticks_from_records(((code, record),), lot_size=lot_size, price_digits=price_digits)[0]
 
 
-def ticks_from_xtdata(data: dict[str, dict], *, lot_size: int | None = 100, price_digits: int = 3) -> list[Tick]:
+def ticks_from_xtdata(data: dict[str, dict], *, lot_size: int | None = 100, price_digits: int = 3,
+                      checks: TickChecks | None = None) -> list[Tick]:
     """Convert a whole ``{code: record}`` push (``subscribe_whole_quote``, ``get_full_tick``).
 
     ``lot_size=None`` takes each code's own lot (:func:`engine.instruments.shares_per_lot`:
-    10 for bonds, else 100), as the engine's callbacks do.
+    10 for bonds, else 100), as the engine's callbacks do. ``checks``: see :func:`ticks_from_records`.
     """
-    return ticks_from_records(data.items(), lot_size=lot_size, price_digits=price_digits)
+    return ticks_from_records(data.items(), lot_size=lot_size, price_digits=price_digits, checks=checks)
 
 
 def ticks_from_records(records: Iterable[tuple[str, dict]], *, lot_size: int | None = None,
-                       price_digits: int = 3) -> list[Tick]:
+                       price_digits: int = 3, checks: TickChecks | None = None) -> list[Tick]:
     """Convert ``(code, record)`` pairs, in order; what :func:`tick_from_xtdata` does for each.
 
     ``lot_size=None`` (the default here) takes each code's own lot, like :func:`ticks_from_xtdata`.
+    ``checks``: the feed's value checks; a tick they refuse is left out of the result (counted and
+    logged by them). ``None`` converts every well-formed record.
     """
+    refuse = checks.refuse if checks is not None else None
     rounded = rounded_prices(price_digits)
     known_time = LOCAL_TIMES.get
     known_lot = LOT_SIZES.get
@@ -113,6 +122,12 @@ def ticks_from_records(records: Iterable[tuple[str, dict]], *, lot_size: int | N
                     tuple(bid_volumes) if type(bid_volumes) is list else bid_volumes,
                     tuple(ask_prices) if type(ask_prices) is list else ask_prices,
                     tuple(ask_volumes) if type(ask_volumes) is list else ask_volumes)
+        if refuse is not None:
+            bids, asks = raw_book[4], raw_book[6]
+            if refuse(code, when, last_price, open_, pre_close, volume,
+                      bids[0] if type(bids) is tuple and bids else None,
+                      asks[0] if type(asks) is tuple and asks else None):
+                continue
         append(tick_with_raw_book(code, when, last_price, open_, high, low, pre_close, volume, amount, raw_book))
     return ticks
 

@@ -121,3 +121,25 @@ def test_verify_best_reports_any_difference_as_an_error(local_sweep, tmp_path, t
     result = CliRunner().invoke(app, ["sweep", str(copy / path.name), "--verify-best"], env={"COLUMNS": "200"})
     assert result.exit_code == 1, result.output
     assert "--verify-best: re-running candidate" in result.output and message in result.output
+
+
+def test_the_sweep_report_renders_offline_in_chromium(browser, local_sweep):
+    """report.html in a real browser: every chart drawn, the ranked table, nothing fetched, no console error."""
+    _, out, _ = local_sweep
+    page = browser.open(None, offline=True, viewport=(1280, 900))
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto((out / "report.html").as_uri())
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    charts = page.locator(".js-plotly-plot")
+    assert charts.count() >= 2                      # the objective against each parameter, parameter importance
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        svg = chart.locator(".main-svg").first.bounding_box()
+        assert svg and svg["width"] > 300 and svg["height"] > 150
+        drawn = chart.locator("g.trace path, g.trace rect, g.points path")
+        assert drawn.count() > 0
+    assert page.locator("table tbody tr").count() == 4
+    browser.screenshot(page, "sweep-report")
+    assert browser.console_errors(page) == []
+    assert [url for url in requests if not url.startswith(("file:", "data:", "blob:"))] == []

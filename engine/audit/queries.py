@@ -243,6 +243,11 @@ def order_story(db: Database, client_order_id: str, run_id: str | None = None) -
     """
     if not isinstance(client_order_id, str) or not client_order_id:
         raise ValueError(f"order_story: client_order_id must be a non-empty string, got {client_order_id!r}")
+    return [item for _, _, item in _ordered_story(db, client_order_id, run_id)]
+
+
+def _ordered_story(db: Database, client_order_id: str, run_id: str | None) -> list[tuple[int, int, dict[str, Any]]]:
+    """:func:`order_story`'s items with their sort key (the run's order, the event's seq)."""
     story: list[tuple[int, int, dict[str, Any]]] = []
     for table in _STORY_TABLES:
         sql = (
@@ -252,7 +257,7 @@ def order_story(db: Database, client_order_id: str, run_id: str | None = None) -
         story.extend(_story_item(table, row) for row in db.query(sql, {"coid": client_order_id, "run_id": run_id}))
     story.extend(_unmatched_broker_errors(db, story))
     story.sort(key=lambda item: (item[0], item[1]))
-    return [item[2] for item in story]
+    return story
 
 
 def parent_story(db: Database, parent_id: str, run_id: str | None = None) -> list[dict[str, Any]]:
@@ -270,16 +275,10 @@ def parent_story(db: Database, parent_id: str, run_id: str | None = None) -> lis
         "AND (:run_id IS NULL OR run_id = :run_id) ORDER BY rowid", {"pattern": pattern, "run_id": run_id})]
     story: list[tuple[int, int, dict[str, Any]]] = []
     for child in dict.fromkeys(children):
-        story.extend((item_order, item["seq"], {**item, "child": child}) for item_order, item in
-                     _ordered_story(db, child, run_id))
+        story.extend((run_order, seq, {**item, "child": child})
+                     for run_order, seq, item in _ordered_story(db, child, run_id))
     story.sort(key=lambda item: (item[0], item[1]))
     return [item[2] for item in story]
-
-
-def _ordered_story(db: Database, client_order_id: str, run_id: str | None) -> list[tuple[int, dict[str, Any]]]:
-    rows = db.execute("SELECT run_id, run_order FROM run_scopes").fetchall()
-    run_order = {run: order for run, order in rows}
-    return [(run_order.get(item["run_id"], 0), item) for item in order_story(db, client_order_id, run_id)]
 
 
 def _story_item(table: str, row: dict[str, Any]) -> tuple[int, int, dict[str, Any]]:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from ..instruments import price_tick
 from ..models.enums import OrderStatus, Side
 from ..models.money import round_to_tick, to_decimal
+from ..models.orders import child_note
 from .inputs import quote_from_detail
 
 if TYPE_CHECKING:
@@ -207,7 +208,7 @@ class ExecAlgorithm:
             raise AlgorithmError(f"{self.parent_id}: a child is still live; replace_child waits for its cancel")
         if volume <= 0 or price is None:
             return None
-        note = f"parent={self.parent_id} {self.kind} child {len(self.children) + 1}"
+        note = child_note(self.parent_id, self.kind, len(self.children) + 1)
         child = self.ctx.order(self.code, self.side, volume, price, note=note)
         if child is None:
             self._end(FAILED, f"child {len(self.children) + 1} denied by risk (see the audit database)")

@@ -208,6 +208,8 @@ class VWAP(TWAP):
                                      f"got {profile!r}")
         self.profile, self.lookback_bars = profile, lookback_bars
         self._args["lookback_bars"] = lookback_bars
+        if profile is not None:
+            self.schedule = self._schedule(profile)
 
     def on_start(self, now: dt.datetime) -> None:
         if self.profile is None:
@@ -216,8 +218,8 @@ class VWAP(TWAP):
             if self.profile is None:
                 self.ctx.log.warning("{}: no 1-minute bars of earlier days for {} in {}-{}; even slices",
                                      self.parent_id, self.code, self.start_at.time(), self.end_at.time())
-        if self.profile is not None:
-            self.schedule = self._schedule(self.profile)
+            else:
+                self.schedule = self._schedule(self.profile)
         super().on_start(now)
 
     def params_state(self) -> dict:
@@ -226,16 +228,10 @@ class VWAP(TWAP):
     @classmethod
     def from_state(cls, state: dict) -> VWAP:
         p = state["params"]
-        algo = cls(state["code"], state["side"], state["volume"], start=dt.datetime.fromisoformat(p["start"]),
+        return cls(state["code"], state["side"], state["volume"], start=dt.datetime.fromisoformat(p["start"]),
                    end=dt.datetime.fromisoformat(p["end"]), slices=p["slices"], profile=p.get("profile"),
                    lookback_bars=p.get("lookback_bars", 1200), price=p["price"], offset_ticks=p["offset_ticks"],
                    limit=p["limit"])
-        return algo
-
-    def restore_params(self, state: dict) -> None:
-        super().restore_params(state)
-        if self.profile is not None:
-            self.schedule = self._schedule(self.profile)
 
 
 class Iceberg(ExecAlgorithm):
@@ -259,8 +255,8 @@ class Iceberg(ExecAlgorithm):
 
     def _next(self) -> None:
         left = self.volume - self.filled
-        self.send_child(left if left - self.display < self.display // 2 or left <= self.display else self.display,
-                        self.price)
+        # the last child takes the remainder when less than half a display would be left after this one
+        self.send_child(left if left - self.display < self.display // 2 else self.display, self.price)
 
     def on_start(self, now: dt.datetime) -> None:
         self._next()

@@ -145,3 +145,15 @@ class CancelError:
     strategy: str
     error_id: int | None
     error_msg: str
+
+
+def child_note(parent_id: str, kind: str, number: int) -> str:
+    """The note of an execution algorithm's ``number``-th child order: ``parent=<parent_id> <kind> child <n>``."""
+    return f"parent={parent_id} {kind} child {number}"
+
+
+def parent_of(note: str) -> str | None:
+    """The parent id in a child order's note (:func:`child_note`), or None for any other note."""
+    if not note.startswith("parent="):
+        return None
+    return note.split(" ", 1)[0][len("parent="):] or None

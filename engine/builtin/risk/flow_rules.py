@@ -30,6 +30,7 @@ from typing import Hashable
 from ...events import CancelRequested, Event, OrderIntent
 from ...hookspecs import hookimpl
 from ...models import OrderRequest, OrderStatus, RiskDecision, Side
+from ...models.orders import parent_of
 from .counters import DailyCount, RecentOrders, SlidingWindow
 from .decisions import Passed, allow, deny
 from .settings import FlowLimits
@@ -123,20 +124,14 @@ class FlowRules:
         sent = self.recent.get(key, now)
         if sent is not None:
             earlier = ctx.get_order(sent.client_order_id)
-            if earlier is not None and not earlier.is_open and _same_parent(earlier.note, request.note):
+            parent = parent_of(request.note)
+            if earlier is not None and not earlier.is_open and parent is not None and parent_of(earlier.note) == parent:
                 return None  # the next child of one algorithm (iceberg, TWAP...): one live child at a time by design
             if earlier is None or earlier.status not in WITHDRAWN:
                 elapsed = round((now - sent.when).total_seconds(), 3)
                 return deny("duplicate_order", f"order {sent.client_order_id} with the same code, side, price and volume "
                                                f"was sent {elapsed} s ago (window {window} s)", elapsed, window)
         return None
-
-
-def _same_parent(earlier_note: str, note: str) -> bool:
-    """Both notes name one execution algorithm's parent (``parent=<id> ...``, set by ``ctx.execute``)."""
-    if not note.startswith("parent=") or not earlier_note.startswith("parent="):
-        return False
-    return earlier_note.split(" ", 1)[0] == note.split(" ", 1)[0]
 
 
 def _rate(passed: list[Passed], rule: str, span: str, sent: int, limit: int) -> RiskDecision | None:
